@@ -35,8 +35,24 @@ class ClassifierThresholds(_Frozen):
     max_heading_chars: int = 150
     # how far (in blocks) a short block may sit from body text and still be revised to body
     max_context_distance: int = 2
-    # a body line seen this many times in one document is a repeated block
+    # a line repeated in one document is a repeated block only from this length on
+    # (short labels like "Reply" legitimately repeat)
     repeat_min_chars: int = 20
+    # lexicon prefixes and patterns only judge lines up to this length: "Lire aussi : <a
+    # headline>" fits, a paragraph that happens to start "Share your…" does not
+    lexicon_prefix_max_chars: int = 200
+    # Main-span search (maximum-sum run of blocks, as in body-text extraction): good
+    # text adds its length, noise subtracts at least this much per line, so a run of
+    # menu items costs more than a short sub-heading between two paragraphs
+    noise_line_penalty: int = 40
+    short_line_penalty: int = 15
+    bad_text_weight: float = 0.5
+    neargood_weight: float = 0.6
+    # a headline has between these many words
+    title_min_words: int = 2
+    title_max_words: int = 35
+    # how many lines before the body a headline may stand
+    title_max_distance: int = 12
 
 
 class Limits(_Frozen):

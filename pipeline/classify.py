@@ -1,0 +1,404 @@
+"""Label every block of a document: title, body, heading, metadata, comment or noise.
+
+The algorithm follows jusText, adapted to text that has lost its HTML:
+
+1. *Context-free grading.* Each block gets features — length, stopword
+   density (jusText's stoplists), final punctuation — and a grade: ``GOOD``
+   (long, many stopwords), ``NEARGOOD``, ``SHORT`` or ``BAD``. Lines a noise
+   lexicon recognises ("Lire aussi", "Advertisement", separators) are noise
+   outright, with the lexicon's reason.
+2. *Structure.* Repeated blocks, author biographies (a name line followed by
+   a line that starts like a bio), lists under a "related links" header.
+3. *The main span.* The article is the run of blocks with the largest score:
+   good text adds its length, noise subtracts, short lines cost a little —
+   so a sub-heading between two paragraphs stays inside, a menu does not.
+   A comments header is a wall the span never crosses.
+4. *Context-sensitive labels.* Inside the span, text is body and short lines
+   without final punctuation are headings. Outside, lines are metadata (when
+   :mod:`pipeline.metadata` reads a field from them), the title (the best
+   headline-like line before the body), reader comments (after a comments
+   header), or noise with a reason.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from importlib import resources
+
+from pipeline.config import ClassifierThresholds
+from pipeline.document import Kind, Line
+from pipeline.lexicon import match_noise, normalise, stopwords
+from pipeline.metadata import MetaField, MetaHit, Zone, looks_like_person, read_line
+from pipeline.record import RemovalReason
+
+_STRUCTURE = tomllib.loads(
+    resources.files("pipeline").joinpath("rules/structure.toml").read_text(encoding="utf-8")
+)
+_BIO_START = re.compile("|".join(f"(?:{p})" for p in _STRUCTURE["bio"]["start"]), re.I)
+_C = _STRUCTURE["comments"]
+_AUTHOR_SAYS = re.compile(_C["author_says"], re.I)
+_AUTHOR_DASH_DATE = re.compile(_C["author_dash_date"], re.I)
+_AUTHOR_ALONE = re.compile(_C["author_alone"])
+_AUTHOR_ALONE_MAX_WORDS: int = _C["author_alone_max_words"]
+_RELATIVE_DATE = re.compile(_C["relative_date"], re.I)
+
+_WORD = re.compile(r"\w+")
+_ENDS_SENTENCE = re.compile(r"[.!?…:;,][\"”»’)\]]*$")
+_ENDS_STATEMENT = re.compile(r"[.!…:;,][\"”»’)\]]*$")
+_TRUNCATED = re.compile(r"(?:\.\.\.|…)$")
+_ONLY_COUNT = re.compile(r"\d{1,6}")
+_URL_ONLY = re.compile(r"(?:https?://|www\.)\S+")
+
+# Reasons whose header line also covers the short link lines listed under it.
+_LIST_HEADERS = frozenset({RemovalReason.RELATED_LINKS})
+# Lexicon classes that can never hold a field value.
+_NOT_METADATA = frozenset({RemovalReason.SEPARATOR, RemovalReason.COMMENTS_HEADER,
+                           RemovalReason.AUTHOR_BIO, RemovalReason.DUPLICATE})
+# Noise reasons that end a comments section (page chrome after the comments).
+_COMMENTS_END = frozenset({
+    RemovalReason.NAVIGATION, RemovalReason.RELATED_LINKS, RemovalReason.FOOTER,
+    RemovalReason.NEWSLETTER, RemovalReason.COOKIE, RemovalReason.PROMOTION,
+})
+
+
+class Grade(str, Enum):
+    """jusText's context-free classes."""
+
+    GOOD = "good"
+    NEARGOOD = "neargood"
+    SHORT = "short"
+    BAD = "bad"
+
+
+@dataclass(slots=True)
+class _Block:
+    line: Line
+    chars: int
+    words: int
+    stop_density: float
+    terminal: bool
+    grade: Grade
+    noise: RemovalReason | None
+    kind: Kind | None = None
+    reason: RemovalReason | None = None
+    hits: tuple[MetaHit, ...] = ()
+    comment: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Labeled:
+    """A line and what it was found to be."""
+
+    line: Line
+    kind: Kind
+    reason: RemovalReason | None = None
+    hits: tuple[MetaHit, ...] = ()
+    comment: int | None = None  # index into Classified.comments for COMMENT lines
+
+
+@dataclass(slots=True)
+class CommentDraft:
+    """A reader comment being assembled from its lines."""
+
+    author: str | None = None
+    date: str | None = None
+    texts: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Classified:
+    labels: tuple[Labeled, ...]
+    comments: tuple[CommentDraft, ...]
+    found_body: bool
+
+
+def _grade(chars: int, stop_density: float, t: ClassifierThresholds) -> Grade:
+    if chars < t.length_low:
+        return Grade.SHORT
+    if stop_density >= t.stopwords_high:
+        return Grade.GOOD if chars > t.length_high else Grade.NEARGOOD
+    if stop_density >= t.stopwords_low:
+        return Grade.NEARGOOD
+    return Grade.BAD
+
+
+def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Block:
+    text = line.text
+    words = _WORD.findall(text.casefold())
+    stops = stopwords(language)
+    density = sum(w in stops for w in words) / len(words) if words else 0.0
+    chars = len(text)
+    if not words:
+        noise: RemovalReason | None = RemovalReason.SEPARATOR
+    elif _URL_ONLY.fullmatch(text):
+        noise = None  # a bare URL may be the article's URL: metadata decides
+    else:
+        noise = match_noise(text, language=language, prefix_max_chars=t.lexicon_prefix_max_chars)
+    grade = Grade.BAD if _URL_ONLY.fullmatch(text) else _grade(chars, density, t)
+    return _Block(line, chars, len(words), density, bool(_ENDS_SENTENCE.search(text)), grade,
+                  noise)
+
+
+def _mark_repeats(blocks: list[_Block], t: ClassifierThresholds) -> None:
+    """Later copies of a block (or of a truncated block's full text) are duplicates."""
+    seen: dict[str, int] = {}
+    truncated: list[tuple[str, int]] = []
+    for i, b in enumerate(blocks):
+        if b.chars < t.repeat_min_chars:
+            continue
+        key = normalise(b.line.text)
+        first = seen.get(key)
+        if first is None:
+            for stem, j in truncated:
+                if key.startswith(stem):
+                    first = j
+                    break
+        if first is not None:
+            b.noise = blocks[first].noise or RemovalReason.DUPLICATE
+            continue
+        seen[key] = i
+        if _TRUNCATED.search(b.line.text):
+            stem = normalise(_TRUNCATED.sub("", b.line.text))
+            if len(stem) >= t.repeat_min_chars:
+                truncated.append((stem, i))
+
+
+def _mark_bios(blocks: list[_Block]) -> None:
+    """A line holding only a name, followed by a line that starts like a bio."""
+    for i in range(len(blocks) - 1):
+        name, bio = blocks[i], blocks[i + 1]
+        if (name.noise is None and looks_like_person(name.line.text)
+                and _BIO_START.match(bio.line.text)):
+            bio.noise = RemovalReason.AUTHOR_BIO
+            name.hits = (MetaHit(MetaField.AUTHORS, (name.line.text.strip(),)),)
+            name.kind = Kind.METADATA
+            # the truncated bio's full copy further down is the same bio
+            stem = normalise(_TRUNCATED.sub("", bio.line.text))
+            for later in blocks[i + 2:]:
+                if normalise(later.line.text).startswith(stem):
+                    later.noise = RemovalReason.AUTHOR_BIO
+
+
+def _mark_lists(blocks: list[_Block]) -> None:
+    """Short, unpunctuated lines right under a "related links" header share its reason."""
+    for i, b in enumerate(blocks):
+        if b.noise not in _LIST_HEADERS:
+            continue
+        for nxt in blocks[i + 1:]:
+            if nxt.line.gap_before or nxt.terminal or nxt.grade is Grade.GOOD or nxt.noise:
+                break
+            nxt.noise = b.noise
+
+
+def _score(b: _Block, t: ClassifierThresholds) -> float:
+    if b.noise is not None or b.kind in (Kind.METADATA, Kind.COMMENT):
+        return -max(b.chars, t.noise_line_penalty)
+    if b.grade is Grade.GOOD:
+        return b.chars
+    if b.grade is Grade.NEARGOOD:
+        return b.chars * t.neargood_weight
+    if b.grade is Grade.SHORT:
+        return -t.short_line_penalty
+    return -b.chars * t.bad_text_weight
+
+
+def _main_span(blocks: list[_Block], t: ClassifierThresholds) -> tuple[int, int] | None:
+    """The run of blocks with the largest total score (Kadane), never across a comments header."""
+    best, best_span = 0.0, None
+    total, start = 0.0, 0
+    for i, b in enumerate(blocks):
+        if b.noise is RemovalReason.COMMENTS_HEADER:
+            total, start = 0.0, i + 1
+            continue
+        total += _score(b, t)
+        if total <= 0:
+            total, start = 0.0, i + 1
+        elif total > best:
+            best, best_span = total, (start, i)
+    return best_span
+
+
+def _is_heading(b: _Block, t: ClassifierThresholds) -> bool:
+    text = b.line.text
+    return (b.chars <= t.max_heading_chars and not _ENDS_STATEMENT.search(text)
+            and (text[0].isupper() or text[0].isdigit() or not text[0].isalpha()))
+
+
+def _title_score(b: _Block, distance: int, t: ClassifierThresholds,
+                 others: Sequence[str]) -> float | None:
+    text = b.line.text
+    if (b.noise is not None or b.kind is not None or b.hits
+            or not t.title_min_words <= b.words <= t.title_max_words
+            or _ENDS_STATEMENT.search(text) or "\n" in text
+            or not (text[0].isupper() or text[0].isdigit() or text[0] in "«“\"'‘")):
+        return None
+    score = 1.0 - distance / (t.title_max_distance + 1)
+    key = normalise(text)
+    if any(key in other and key != other for other in others):
+        score += 1.0  # the headline is echoed (page title, breadcrumb)
+    if b.words >= 4:
+        score += 0.5
+    return score
+
+
+def _pick_title(blocks: list[_Block], start: int, end: int, t: ClassifierThresholds
+                ) -> int | None:
+    """The best headline before the body; else the body's first line when it reads as one."""
+    head = blocks[:start]
+    others = [normalise(b.line.text) for b in head]
+    best: tuple[float, int] | None = None
+    for i in range(len(head) - 1, max(-1, len(head) - 1 - t.title_max_distance), -1):
+        score = _title_score(head[i], start - i - 1, t, others)
+        if score is not None and (best is None or score > best[0]):
+            best = (score, i)
+    if best:
+        return best[1]
+    # a dump that starts with its headline and goes straight into the text
+    if start < end and _title_score(blocks[start], 0, t, ()) is not None and (
+            blocks[start + 1].grade in (Grade.GOOD, Grade.NEARGOOD)):
+        return start
+    return None
+
+
+def _comment_author(b: _Block, nxt: _Block | None) -> tuple[str, str | None] | None:
+    """(author, raw date) when the line introduces a comment."""
+    text = b.line.text
+    if m := _AUTHOR_SAYS.fullmatch(text):
+        return m["author"].strip(), None
+    if (m := _AUTHOR_DASH_DATE.fullmatch(text)) and (
+            _RELATIVE_DATE.fullmatch(m["date"].strip()) or _parse_date(m["date"])):
+        return m["author"].strip(), m["date"].strip()
+    if (nxt is not None and _AUTHOR_ALONE.fullmatch(text) and len(text.split()) <= 
+            _AUTHOR_ALONE_MAX_WORDS and not _AUTHOR_ALONE.fullmatch(nxt.line.text)
+            and b.noise is None):
+        return text.strip(), None
+    return None
+
+
+def _parse_date(text: str) -> str | None:
+    from pipeline.dates import parse_date
+
+    if _RELATIVE_DATE.fullmatch(text.strip()):
+        return None
+    return parse_date(text)
+
+
+def _read_comments(blocks: list[_Block], header: int, *, start: int = 0) -> list[CommentDraft]:
+    """Split the lines after a comments header into comments; label what they consume."""
+    comments: list[CommentDraft] = []
+    i = header + 1
+    while i < len(blocks):
+        b = blocks[i]
+        if b.noise in _COMMENTS_END:
+            break
+        if b.noise is not None:
+            i += 1
+            continue
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        author = _comment_author(b, nxt)
+        if author is not None:
+            draft = CommentDraft(author=author[0], date=_parse_date(author[1]) if author[1]
+                                 else None)
+            comments.append(draft)
+            b.kind, b.comment = Kind.COMMENT, start + len(comments) - 1
+            if nxt is not None and draft.date is None and nxt.noise is None and (
+                    nxt.chars < 60 and (d := _parse_date(nxt.line.text))):
+                draft.date = d
+                nxt.kind, nxt.comment = Kind.COMMENT, start + len(comments) - 1
+                i += 1
+        elif comments:
+            comments[-1].texts.append(b.line.text)
+            b.kind, b.comment = Kind.COMMENT, start + len(comments) - 1
+        else:
+            break  # no comment structure: leave the lines to the general rules
+        i += 1
+    return comments
+
+
+def classify(lines: Sequence[Line], *, language: str | None, extracted: bool,
+             thresholds: ClassifierThresholds) -> Classified:
+    """Label each line; see the module docstring for the algorithm.
+
+    >>> from pipeline.segment import segment
+    >>> text = ["Menu", "Un titre de test assez long", "", "Le corps de l’article est là, "
+    ...         "avec des mots et des phrases qui se suivent comme il se doit dans un texte.",
+    ...         "", "Partager"]
+    >>> [(x.kind.value, x.reason and x.reason.value) for x in classify(list(segment(text)),
+    ...     language="fr", extracted=False, thresholds=ClassifierThresholds()).labels]
+    [('noise', 'navigation'), ('title', None), ('body', None), ('noise', 'navigation')]
+    """
+    t = thresholds
+    blocks = [_features(line, language, t) for line in lines]
+    _mark_repeats(blocks, t)
+    _mark_bios(blocks)
+    _mark_lists(blocks)
+    # Reader comments are found before the article: a long discussion would
+    # otherwise outweigh the article it discusses.
+    comments: list[CommentDraft] = []
+    header = None
+    for i, b in enumerate(blocks):
+        if b.noise is RemovalReason.COMMENTS_HEADER:
+            if header is None:
+                header = i
+            if count := _count_in(b.line.text):
+                b.hits = (MetaHit(MetaField.COMMENT_COUNT, count),)
+            if found := _read_comments(blocks, i, start=len(comments)):
+                comments += found
+                header = i
+                break
+    span = (0, len(blocks) - 1) if extracted and blocks else _main_span(blocks, t)
+    start, end = span if span else (len(blocks), len(blocks) - 1)
+
+    for i, b in enumerate(blocks):
+        if b.kind is not None or b.noise in _NOT_METADATA:
+            continue
+        zone = Zone.HEAD if i < start else Zone.TAIL if i > end else Zone.BODY
+        if zone is Zone.BODY and b.noise is None and b.grade in (Grade.GOOD, Grade.NEARGOOD):
+            continue
+        hits = read_line(b.line.text, zone, language)
+        if hits is not None:
+            b.kind, b.hits = Kind.METADATA, hits
+
+
+    title = None if extracted else _pick_title(blocks, start, end, t)
+    labels: list[Labeled] = []
+    for i, b in enumerate(blocks):
+        labels.append(_label(b, i, start, end, title, bool(comments) or header is not None, t))
+    return Classified(tuple(labels), tuple(comments), span is not None)
+
+
+def _count_in(text: str) -> int | None:
+    from pipeline.metadata import parse_comment_count
+
+    return parse_comment_count(text)
+
+
+def _label(b: _Block, i: int, start: int, end: int, title: int | None, has_comments: bool,
+           t: ClassifierThresholds) -> Labeled:
+    line = b.line
+    if b.kind is Kind.COMMENT:
+        return Labeled(line, Kind.COMMENT, comment=b.comment)
+    if b.kind is Kind.METADATA:
+        return Labeled(line, Kind.METADATA, hits=b.hits)
+    if b.noise is not None:
+        return Labeled(line, Kind.NOISE, b.noise, hits=b.hits)
+    if i == title:
+        return Labeled(line, Kind.TITLE)
+    if start <= i <= end:
+        if b.grade in (Grade.GOOD, Grade.NEARGOOD):
+            return Labeled(line, Kind.BODY)
+        if _is_heading(b, t):
+            return Labeled(line, Kind.HEADING)
+        if b.terminal or b.grade is Grade.BAD and b.chars >= t.length_low:
+            return Labeled(line, Kind.BODY)
+        return Labeled(line, Kind.NOISE, RemovalReason.BOILERPLATE)
+    if i < start and has_comments and _ONLY_COUNT.fullmatch(line.text):
+        # a lone number near the headline is the comment count (Clubic-style pages),
+        # but only when the page does have a comments section to confirm it
+        return Labeled(line, Kind.METADATA, hits=(MetaHit(MetaField.COMMENT_COUNT,
+                                                          int(line.text)),))
+    return Labeled(line, Kind.NOISE, RemovalReason.BOILERPLATE)

@@ -1,0 +1,249 @@
+"""One input's bytes → article records: the stages in order, and nothing else.
+
+``clean_bytes`` is the whole pipeline for one input file; it never raises for
+a bad input but returns a ``RejectedInput`` in place of the record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from unidecode import unidecode
+
+from pipeline import __version__
+from pipeline.classify import Classified, Labeled, classify
+from pipeline.config import DEFAULT_CONFIG, Config, Typography
+from pipeline.document import Item, Kind, Line
+from pipeline.errors import RejectCode, RejectedInput
+from pipeline.formats import unpack
+from pipeline.language import detect_language
+from pipeline.metadata import MetaField, MetaHit, from_hints, merge
+from pipeline.record import (
+    Article,
+    Comment,
+    Flag,
+    PipelineInfo,
+    Removed,
+    RemovalReason,
+    RepairKind,
+    Source,
+)
+from pipeline.repair import repair
+from pipeline.segment import segment
+from pipeline.typography import apply_profile, slugify, to_ascii
+
+_UNSAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
+_KNOWN_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".xhtml", ".json", ".jsonl",
+                             ".ndjson", ".gz", ".gzip"})
+# Enough text to identify the language before the body is known: the longest
+# lines of the page, which are article text far more often than menus are.
+_LANGUAGE_SAMPLE_LINES = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where one input line went: the record field or the removal reason."""
+
+    line: int
+    part: int
+    place: str  # "title", "body", "metadata:<field>", "comment", "removed:<reason>"
+
+
+def record_stem(path: str) -> str:
+    """The id stem of an input: its path below the raw root, without known suffixes.
+
+    >>> record_stem("000_b965d56c7d7fc914.txt")
+    '000_b965d56c7d7fc914'
+    >>> record_stem("feeds/Été 2024.jsonl.gz")
+    'feeds__Ete_2024'
+    """
+    p = PurePosixPath(path)
+    name = p.name
+    while (suffix := PurePosixPath(name).suffix.lower()) in _KNOWN_SUFFIXES:
+        name = name[: -len(suffix)]
+    parts = [*p.parent.parts, name] if str(p.parent) != "." else [name]
+    stem = "__".join(_UNSAFE_ID.sub("_", unidecode(part)).strip("_") or "_" for part in parts)
+    return stem[:180] or "_"
+
+
+def record_id(stem: str, item: Item) -> str:
+    """``<stem>`` for a single-article input, ``<stem>-<n>`` for the n-th JSON item.
+
+    >>> from pipeline.record import SourceFormat
+    >>> record_id("feed", Item(text="", format=SourceFormat.JSON, encoding="utf-8", index=3))
+    'feed-3'
+    """
+    if item.id_hint:
+        return item.id_hint
+    return stem if item.index is None else f"{stem}-{item.index}"
+
+
+def clean_bytes(data: bytes, *, path: str, config: Config = DEFAULT_CONFIG
+                ) -> list[Article | RejectedInput]:
+    """Every record (or rejection) one input file gives; ``path`` is relative to the raw root."""
+    digest = hashlib.sha256(data).hexdigest()
+    stem = record_stem(path)
+    results: list[Article | RejectedInput] = []
+    for item in unpack(data, path, config):
+        if isinstance(item, RejectedInput):
+            results.append(item.at(path))
+            continue
+        try:
+            article, _ = clean_item(item, record_id=record_id(stem, item), path=path,
+                                    sha256=digest, config=config)
+        except RejectedInput as err:
+            results.append(err.at(path))
+        else:
+            results.append(article)
+    return results
+
+
+def _language_sample(lines: Sequence[Line]) -> str:
+    longest = sorted(lines, key=lambda line: len(line.text), reverse=True)
+    return "\n".join(line.text for line in longest[:_LANGUAGE_SAMPLE_LINES])
+
+
+def clean_item(item: Item, *, record_id: str, path: str, sha256: str,
+               config: Config = DEFAULT_CONFIG) -> tuple[Article, list[Placement]]:
+    """One item → its record, and where every input line was placed."""
+    repaired = repair(item.text, config)
+    repairs: Counter[str] = Counter(repaired.counts)
+    repairs.update(dict(item.repairs))
+    lines = list(segment(repaired.lines))
+    glued = sum(1 for line in lines if line.part > 0)
+    if glued:
+        repairs[RepairKind.GLUED_PARAGRAPH.value] += glued
+    if not lines:
+        raise RejectedInput(RejectCode.EMPTY, "no text left after decoding and repair",
+                            stage="repair")
+
+    guess = detect_language(_language_sample(lines))
+    classified = classify(lines, language=guess, extracted=item.extracted,
+                          thresholds=config.classifier)
+    return _assemble(item, classified, repairs, record_id=record_id, path=path,
+                     sha256=sha256, config=config)
+
+
+def _assemble(item: Item, classified: Classified, repairs: Counter[str], *, record_id: str,
+              path: str, sha256: str, config: Config) -> tuple[Article, list[Placement]]:
+    labels = classified.labels
+    text_hits = [hit for label in labels for hit in label.hits]
+    meta = merge([*text_hits, *from_hints(item.hints)])
+
+    profile = config.typography
+    title_label = next((label for label in labels if label.kind is Kind.TITLE), None)
+    title = title_label.line.text if title_label else meta.title
+    paragraphs = [part.strip() for label in labels if label.kind in (Kind.BODY, Kind.HEADING)
+                  for part in label.line.text.split("\n") if part.strip()]
+    body = "\n\n".join(paragraphs)
+    comments = _comments(classified, item)
+    if profile is not Typography.KEEP:
+        title, body, comments = _typeset(title, body, comments, profile, repairs)
+
+    placements: list[Placement] = []
+    removed: list[Removed] = []
+    for label in labels:
+        place = _place(label, meta)
+        if place.startswith("removed:"):
+            reason = RemovalReason(place.removeprefix("removed:"))
+            removed.append(Removed(text=label.line.text, reason=reason, line=label.line.number))
+        placements.append(Placement(label.line.number, label.line.part, place))
+
+    language = detect_language(body) or item.hints.language
+    flags = [Flag.NO_ARTICLE] if not body else []
+    if item.truncated:
+        flags.append(Flag.TRUNCATED)
+    article = Article(
+        id=record_id,
+        source=Source(path=path, sha256=sha256, format=item.format, encoding=item.encoding),
+        title=title,
+        url=meta.url,
+        site=meta.site,
+        site_name=meta.site_name,
+        authors=list(meta.authors),
+        published_at=meta.published_at,
+        updated_at=meta.updated_at,
+        language=language,
+        tags=list(meta.tags),
+        source_credit=meta.source_credit,
+        body=body,
+        comments=comments,
+        comment_count=meta.comment_count,
+        removed=removed,
+        repairs=dict(sorted((k, v) for k, v in repairs.items() if v)),
+        flags=flags,
+        word_count=len(body.split()),
+        slug=slugify(title) or None if title else None,
+        title_ascii=to_ascii(title) if config.ascii_fields and title else None,
+        body_ascii=to_ascii(body) if config.ascii_fields else None,
+        fingerprint=_fingerprint(body),
+        pipeline=PipelineInfo(version=__version__, config_hash=config.hash()),
+    )
+    return article, placements
+
+
+def _fingerprint(body: str) -> str | None:
+    try:
+        from pipeline.dedup import fingerprint
+    except ImportError:
+        return None
+    return fingerprint(body)
+
+
+def _comments(classified: Classified, item: Item) -> list[Comment]:
+    found = [Comment(author=c.author, text="\n".join(c.texts), date=c.date)
+             for c in classified.comments]
+    found += [Comment(author=c.author, text=c.text, date=c.date) for c in item.comments]
+    return found
+
+
+def _typeset(title: str | None, body: str, comments: list[Comment], profile: Typography,
+             repairs: Counter[str]) -> tuple[str | None, str, list[Comment]]:
+    changes = 0
+    if title:
+        title, n = apply_profile(title, profile)
+        changes += n
+    body, n = apply_profile(body, profile)
+    changes += n
+    typeset: list[Comment] = []
+    for c in comments:
+        text, n = apply_profile(c.text, profile)
+        changes += n
+        typeset.append(c.model_copy(update={"text": text}))
+    if changes:
+        repairs[RepairKind.TYPOGRAPHY.value] += changes
+    return title, body, typeset
+
+
+def _value_of(meta: object, field: MetaField) -> object:
+    value = getattr(meta, field.value)
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _kept(hits: Iterable[MetaHit], meta: object) -> MetaField | None:
+    """The first field whose final value came from these hits, if any."""
+    for hit in hits:
+        if _value_of(meta, hit.field) == hit.value:
+            return hit.field
+    return None
+
+
+def _place(label: Labeled, meta: object) -> str:
+    if label.kind is Kind.TITLE:
+        return "title"
+    if label.kind in (Kind.BODY, Kind.HEADING):
+        return "body"
+    if label.kind is Kind.COMMENT:
+        return "comment"
+    if label.kind is Kind.METADATA:
+        field = _kept(label.hits, meta)
+        if field is not None:
+            return f"metadata:{field.value}"
+        return f"removed:{RemovalReason.METADATA.value}"
+    reason = label.reason or RemovalReason.BOILERPLATE
+    return f"removed:{reason.value}"

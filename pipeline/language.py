@@ -1,0 +1,33 @@
+"""Language of a text (ISO 639-1), from a prefix: enough for a news article."""
+
+from __future__ import annotations
+
+from functools import cache
+
+# A few thousand characters identify the language as well as the whole text
+# and keep the cost flat for long inputs.
+SAMPLE_CHARS = 3000
+# Below this many letters, an identification is a guess: return None.
+MIN_LETTERS = 40
+
+
+@cache
+def _identifier():  # type: ignore[no-untyped-def]
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of ``text``, or None when too short or unsure.
+
+    >>> detect_language("Quatre jours après avoir été écarté de la tête d’OpenAI, l’avenir")
+    'fr'
+    >>> detect_language("ok") is None
+    True
+    """
+    sample = text[:SAMPLE_CHARS]
+    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+        return None
+    code, probability = _identifier().classify(sample)
+    return str(code) if probability >= 0.5 else None

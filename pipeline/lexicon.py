@@ -1,0 +1,143 @@
+"""Noise lexicons and stoplists, loaded once from the data files in ``pipeline/rules/``."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import justext
+
+from pipeline.record import RemovalReason
+
+NOISE_DIR = "rules/noise"
+COMMON = "common"
+
+# jusText names its stoplists in English; map ISO 639-1 codes to them.
+_JUSTEXT_NAMES = {
+    "en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian",
+    "pt": "Portuguese", "nl": "Dutch", "pl": "Polish", "ru": "Russian", "sv": "Swedish",
+    "da": "Danish", "no": "Norwegian_Bokmal", "fi": "Finnish", "cs": "Czech",
+    "hu": "Hungarian", "ro": "Romanian", "tr": "Turkish", "el": "Greek", "uk": "Ukrainian",
+    "ca": "Catalan", "id": "Indonesian", "sk": "Slovak", "sl": "Slovenian", "hr": "Croatian",
+    "bg": "Bulgarian", "lt": "Lithuanian", "lv": "Latvian", "et": "Estonian", "ar": "Arabic",
+    "fa": "Persian", "hi": "Hindi", "vi": "Vietnamese", "ms": "Malay", "eu": "Basque",
+    "gl": "Galician", "sr": "Serbian", "he": "Hebrew",
+}
+# Trimmed from both ends before lexicon lookups: bullets, arrows, spaces, and a
+# final colon or full stop ("Lire aussi :", "Partager."). Brackets stay: they
+# carry counts ("Commentaires (10)").
+_TRIM = " \t\n*•·●◦▪▸►▶›»«>→←|-–—_:.;,!?[]{}\"'“”‘’"
+
+
+def normalise(text: str) -> str:
+    """The form a line is compared in: case-folded, bullets and end punctuation trimmed.
+
+    >>> normalise("  • Lire aussi :  ")
+    'lire aussi'
+    """
+    return " ".join(text.strip(_TRIM).casefold().split())
+
+
+@dataclass(frozen=True)
+class _Rules:
+    exact: dict[str, RemovalReason]
+    prefix: tuple[tuple[re.Pattern[str], RemovalReason], ...]
+    regex: tuple[tuple[re.Pattern[str], RemovalReason], ...]
+
+
+def _load(name: str) -> _Rules:
+    data = tomllib.loads(resources.files("pipeline").joinpath(f"{NOISE_DIR}/{name}.toml")
+                         .read_text(encoding="utf-8"))
+    exact: dict[str, RemovalReason] = {}
+    prefix: list[tuple[re.Pattern[str], RemovalReason]] = []
+    regex: list[tuple[re.Pattern[str], RemovalReason]] = []
+    for reason_name, table in data.items():
+        reason = RemovalReason(reason_name)
+        for entry in table.get("exact", ()):
+            exact.setdefault(normalise(entry), reason)
+        if starts := table.get("prefix"):
+            alternatives = "|".join(re.escape(s.casefold()) for s in sorted(starts, key=len,
+                                                                              reverse=True))
+            prefix.append((re.compile(rf"(?:{alternatives})(?!\w)"), reason))
+        if patterns := table.get("regex"):
+            regex.append((re.compile("|".join(f"(?:{p})" for p in patterns)), reason))
+    return _Rules(exact, tuple(prefix), tuple(regex))
+
+
+def available_languages() -> tuple[str, ...]:
+    """Languages that have a noise lexicon file.
+
+    >>> {"en", "fr"} <= set(available_languages())
+    True
+    """
+    folder = resources.files("pipeline").joinpath(NOISE_DIR)
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir()
+                        if p.name.endswith(".toml") and p.name != f"{COMMON}.toml"))
+
+
+@cache
+def _rules(language: str) -> _Rules:
+    return _load(language)
+
+
+# Site templates are very often left in English whatever the article's
+# language (WordPress themes, share widgets, "No Comments Yet"), so English
+# chrome is looked for on every page.
+TEMPLATE_LANGUAGE = "en"
+
+
+@cache
+def _rule_sets(language: str | None) -> tuple[_Rules, ...]:
+    langs = available_languages()
+    if language in langs:
+        chosen = list(dict.fromkeys([language, TEMPLATE_LANGUAGE]))
+    else:
+        chosen = list(langs)
+    return (_rules(COMMON), *(_rules(lang) for lang in chosen))
+
+
+def match_noise(text: str, *, language: str | None, prefix_max_chars: int) -> RemovalReason | None:
+    """The removal reason a lexicon gives a whole line, or None.
+
+    Unknown or undetected language: every loaded lexicon applies.
+
+    >>> match_noise("Lire aussi : le nouveau plan", language="fr", prefix_max_chars=200)
+    <RemovalReason.RELATED_LINKS: 'related-links'>
+    >>> match_noise("Partager sur Facebook ses photos de vacances est risqué, dit-il.",
+    ...             language="fr", prefix_max_chars=40) is None
+    True
+    """
+    key = normalise(text)
+    if not key:
+        return None
+    rule_sets = _rule_sets(language)
+    for rules in rule_sets:
+        if (reason := rules.exact.get(key)) is not None:
+            return reason
+    if len(key) > prefix_max_chars:
+        return None
+    for rules in rule_sets:
+        for pattern, reason in rules.prefix:
+            if pattern.match(key):
+                return reason
+        for pattern, reason in rules.regex:
+            if pattern.fullmatch(key):
+                return reason
+    return None
+
+
+@cache
+def stopwords(language: str | None) -> frozenset[str]:
+    """jusText's stoplist for a language (English and French together when unknown).
+
+    >>> "the" in stopwords("en") and "le" in stopwords("fr")
+    True
+    """
+    names = [_JUSTEXT_NAMES[language]] if language in _JUSTEXT_NAMES else ["English", "French"]
+    words: set[str] = set()
+    for name in names:
+        words |= justext.get_stoplist(name)
+    return frozenset(w.casefold() for w in words)

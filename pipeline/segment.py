@@ -1,0 +1,95 @@
+"""Repaired lines → numbered blocks, with glued paragraphs split apart again.
+
+Scrapers that lose block boundaries run paragraphs together: ``Valley.De la
+mise``, ``la superstarVendredi 17 novembre``. A split is made only where the
+evidence is strong, and never inside names (``OpenAI``, ``iPhone``,
+``McDonald``), URLs, decimals or abbreviations (``U.S.``, ``M.``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from pipeline.document import Line
+
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
+_LOWER = "a-zß-öø-ÿā-ž"
+
+# Sentence end glued to the next sentence: a lower-case letter or digit (not a
+# capital: that would be an abbreviation like "U.S.") and a full stop, then an
+# optional closing quote, then a capitalised word, with no space between.
+_GLUED_SENTENCE = re.compile(
+    rf"(?<=[{_LOWER}0-9%)\]][.!?…])([”»\"’)]?)(?=[“«\"(]?[{_UPPER}][{_LOWER}])"
+)
+# A heading or sentence without final punctuation glued to the next one: an
+# all-lower-case word of two letters or more directly followed by a capitalised
+# word ("superstarVendredi"). Brand names start with a capital or have a
+# one-letter prefix ("iPhone", "eBay", "McDonald"), so they never match.
+_GLUED_WORD = re.compile(rf"(?<![{_UPPER}{_LOWER}])([{_LOWER}]{{2,}})(?=[{_UPPER}][{_LOWER}])")
+# An acronym ending a camel-case name glued to a capitalised word: "OpenAIMais".
+_GLUED_ACRONYM = re.compile(rf"(?<=[{_LOWER}][{_UPPER}]{{2}})(?=[{_UPPER}][{_LOWER}]{{2,}})|"
+                            rf"(?<=[{_LOWER}][{_UPPER}]{{3}})(?=[{_UPPER}][{_LOWER}]{{2,}})")
+# Tokens a split must never enter.
+_PROTECTED = re.compile(r"\S*(?:://|www\.|@)\S*")
+
+_MIN_PART_CHARS = 2
+
+
+def glued_split_points(text: str) -> list[int]:
+    """Offsets where a glued line should be split into paragraphs.
+
+    >>> t = "chez Microsoft.De la mise à l’écart"
+    >>> [t[:i] for i in glued_split_points(t)]
+    ['chez Microsoft.']
+    >>> glued_split_points("OpenAI et ChatGPT sur iPhone chez McDonald, 3.5 U.S.A")
+    []
+    """
+    protected = [m.span() for m in _PROTECTED.finditer(text)] if ("/" in text or "@" in text
+                                                                    or "www" in text) else []
+    points: set[int] = set()
+    for m in _GLUED_SENTENCE.finditer(text):
+        points.add(m.end(1))
+    for m in _GLUED_WORD.finditer(text):
+        points.add(m.end(1))
+    for m in _GLUED_ACRONYM.finditer(text):
+        points.add(m.start())
+    return sorted(
+        p for p in points
+        if _MIN_PART_CHARS <= p <= len(text) - _MIN_PART_CHARS
+        and not any(a < p < b for a, b in protected)
+    )
+
+
+def split_glued(text: str) -> list[str]:
+    """Split one line into the paragraphs that were glued together.
+
+    >>> split_glued("la superstarVendredi 17 novembre, l’annonce.”Le départ")
+    ['la superstar', 'Vendredi 17 novembre, l’annonce.”', 'Le départ']
+    """
+    points = glued_split_points(text)
+    if not points:
+        return [text]
+    bounds = [0, *points, len(text)]
+    parts = [text[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [p for p in parts if p]
+
+
+def segment(lines: Sequence[str], *, split: bool = True) -> Iterator[Line]:
+    """Non-blank repaired lines as numbered ``Line`` blocks, glued ones split.
+
+    >>> [(b.number, b.part, b.text, b.gap_before) for b in segment(["a.B", "", "c"])]
+    [(1, 0, 'a.B', True), (3, 0, 'c', True)]
+    >>> [(b.number, b.part, b.text) for b in segment(["Valley.De la mise"])]
+    [(1, 0, 'Valley.'), (1, 1, 'De la mise')]
+    """
+    gap = True
+    for number, raw in enumerate(lines, start=1):
+        text = raw.strip()
+        if not text:
+            gap = True
+            continue
+        parts = split_glued(text) if split else [text]
+        for part_no, part in enumerate(parts):
+            yield Line(number=number, text=part, gap_before=gap and part_no == 0, part=part_no)
+        gap = False
