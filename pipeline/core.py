@@ -83,11 +83,14 @@ def record_id(stem: str, item: Item) -> str:
     return stem if item.index is None else f"{stem}-{item.index}"
 
 
-def clean_bytes(data: bytes, *, path: str, config: Config = DEFAULT_CONFIG
-                ) -> list[Article | RejectedInput]:
-    """Every record (or rejection) one input file gives; ``path`` is relative to the raw root."""
+def clean_bytes(data: bytes, *, path: str, stem: str | None = None,
+                config: Config = DEFAULT_CONFIG) -> list[Article | RejectedInput]:
+    """Every record (or rejection) one input file gives; ``path`` is relative to the raw root.
+
+    ``stem`` overrides the id stem taken from ``path`` (the runner makes stems unique).
+    """
     digest = hashlib.sha256(data).hexdigest()
-    stem = record_stem(path)
+    stem = stem or record_stem(path)
     results: list[Article | RejectedInput] = []
     for item in unpack(data, path, config):
         if isinstance(item, RejectedInput):
