@@ -47,14 +47,26 @@ _AUTHOR_ALONE_MAX_WORDS: int = _C["author_alone_max_words"]
 _RELATIVE_DATE = re.compile(_C["relative_date"], re.I)
 
 _WORD = re.compile(r"\w+")
-_ENDS_SENTENCE = re.compile(r"[.!?…:;,][\"”»’)\]]*$")
-_ENDS_STATEMENT = re.compile(r"[.!…:;,][\"”»’)\]]*$")
+_ENDS_SENTENCE = re.compile(r"[.!?…:;,。！？][\"”»’)\]」』]*$")
+_ENDS_STATEMENT = re.compile(r"[.!…:;,。！][\"”»’)\]」』]*$")
+# Han, kana, Hangul, Thai: scripts that write words without spaces between them
+_DENSE_SCRIPT = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_LIST_ITEM = re.compile(r"(?:[*+•·▪◦-]|\d{1,2}[.)])\s")
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
+# a lower-case letter directly followed by a capitalised word: "NewsSports", "InLog"
+_LABEL_JOIN = re.compile(r"[a-zà-ÿ][A-ZÀ-Þ][a-zà-ÿ]")
 _TRUNCATED = re.compile(r"(?:\.\.\.|…)$")
 _ONLY_COUNT = re.compile(r"\d{1,6}")
 _URL_ONLY = re.compile(r"(?:https?://|www\.)\S+")
 
 # Reasons whose header line also covers the short link lines listed under it.
 _LIST_HEADERS = frozenset({RemovalReason.RELATED_LINKS})
+# Headers that open the page's furniture after an article.
+_SECTION_HEADERS = frozenset({
+    RemovalReason.RELATED_LINKS, RemovalReason.COMMENTS_HEADER, RemovalReason.COMMENT_FORM,
+    RemovalReason.AUTHOR_BIO, RemovalReason.NEWSLETTER, RemovalReason.PROMOTION,
+})
+_SECTION_HEADER_MAX_WORDS = 6
 # Lexicon classes that can never hold a field value.
 _NOT_METADATA = frozenset({RemovalReason.SEPARATOR, RemovalReason.COMMENTS_HEADER,
                            RemovalReason.AUTHOR_BIO, RemovalReason.DUPLICATE})
@@ -130,15 +142,27 @@ def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Blo
     text = line.text
     words = _WORD.findall(text.casefold())
     stops = stopwords(language)
-    density = sum(w in stops for w in words) / len(words) if words else 0.0
     chars = len(text)
+    dense = len(_DENSE_SCRIPT.findall(text))
+    if dense:
+        chars = int(chars + dense * (t.dense_script_factor - 1))
+    if stops:
+        density = sum(w in stops for w in words) / len(words) if words else 0.0
+    else:
+        # no stoplist for this language: sentences are told by their punctuation
+        density = t.stopwords_high if _ENDS_SENTENCE.search(text) else t.stopwords_low
     if not words:
         noise: RemovalReason | None = RemovalReason.SEPARATOR
     elif _URL_ONLY.fullmatch(text):
         noise = None  # a bare URL may be the article's URL: metadata decides
     else:
         noise = match_noise(text, language=language, prefix_max_chars=t.lexicon_prefix_max_chars)
-    grade = Grade.BAD if _URL_ONLY.fullmatch(text) else _grade(chars, density, t)
+    joins = len(_LABEL_JOIN.findall(text))
+    if _URL_ONLY.fullmatch(text) or (
+            joins >= t.glued_labels_min and joins >= t.glued_labels_per_word * len(words)):
+        grade = Grade.BAD
+    else:
+        grade = _grade(chars, density, t)
     return _Block(line, chars, len(words), density, bool(_ENDS_SENTENCE.search(text)), grade,
                   noise)
 
@@ -183,27 +207,44 @@ def _mark_bios(blocks: list[_Block]) -> None:
                     later.noise = RemovalReason.AUTHOR_BIO
 
 
-def _mark_lists(blocks: list[_Block]) -> None:
-    """Short, unpunctuated lines right under a "related links" header share its reason."""
+def _mark_lists(blocks: list[_Block], t: ClassifierThresholds) -> None:
+    """Short, unpunctuated lines listed under a "related links" header share its reason.
+
+    The list ends at a sentence, at other noise, or at a line followed by a
+    paragraph (a sub-heading of the article resuming after the header).
+    """
     for i, b in enumerate(blocks):
-        if b.noise not in _LIST_HEADERS:
+        if b.noise not in _LIST_HEADERS or not match_is_whole(b):
             continue
-        for nxt in blocks[i + 1:]:
-            if nxt.line.gap_before or nxt.terminal or nxt.grade is Grade.GOOD or nxt.noise:
+        for j in range(i + 1, min(len(blocks), i + 1 + t.max_list_items)):
+            nxt = blocks[j]
+            if nxt.terminal or nxt.grade is Grade.GOOD or nxt.noise:
+                break
+            after = blocks[j + 1] if j + 1 < len(blocks) else None
+            if after is not None and after.noise is None and after.grade in (
+                    Grade.GOOD, Grade.NEARGOOD) and not _LIST_ITEM.match(nxt.line.text):
                 break
             nxt.noise = b.noise
 
 
 def _score(b: _Block, t: ClassifierThresholds) -> float:
     if b.noise is not None or b.kind in (Kind.METADATA, Kind.COMMENT):
+        if b.noise in _SECTION_HEADERS and match_is_whole(b):
+            return -t.section_header_penalty
         return -max(b.chars, t.noise_line_penalty)
+    weight = t.list_item_weight if _LIST_ITEM.match(b.line.text) else 1.0
     if b.grade is Grade.GOOD:
-        return b.chars
+        return b.chars * weight
     if b.grade is Grade.NEARGOOD:
-        return b.chars * t.neargood_weight
+        return b.chars * t.neargood_weight * weight
     if b.grade is Grade.SHORT:
         return -t.short_line_penalty
     return -b.chars * t.bad_text_weight
+
+
+def match_is_whole(b: _Block) -> bool:
+    """A header standing alone on its line, not a prefix form with a link after it."""
+    return b.words <= _SECTION_HEADER_MAX_WORDS
 
 
 def _main_span(blocks: list[_Block], t: ClassifierThresholds) -> tuple[int, int] | None:
@@ -225,6 +266,7 @@ def _main_span(blocks: list[_Block], t: ClassifierThresholds) -> tuple[int, int]
 def _is_heading(b: _Block, t: ClassifierThresholds) -> bool:
     text = b.line.text
     return (b.chars <= t.max_heading_chars and not _ENDS_STATEMENT.search(text)
+            and len(_LETTER_WORD.findall(text)) >= 2
             and (text[0].isupper() or text[0].isdigit() or not text[0].isalpha()))
 
 
@@ -335,7 +377,7 @@ def classify(lines: Sequence[Line], *, language: str | None, extracted: bool,
     blocks = [_features(line, language, t) for line in lines]
     _mark_repeats(blocks, t)
     _mark_bios(blocks)
-    _mark_lists(blocks)
+    _mark_lists(blocks, t)
     # Reader comments are found before the article: a long discussion would
     # otherwise outweigh the article it discusses.
     comments: list[CommentDraft] = []

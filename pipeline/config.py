@@ -48,6 +48,20 @@ class ClassifierThresholds(_Frozen):
     short_line_penalty: int = 15
     bad_text_weight: float = 0.5
     neargood_weight: float = 0.6
+    # a section header standing alone ("Related articles", "Leave a reply", "About
+    # the author") ends the article far more often than it interrupts it: a soft wall
+    section_header_penalty: int = 300
+    # dump list items ("* headline …") are teaser lists more often than article lists
+    list_item_weight: float = 0.3
+    # scripts written without spaces pack a word in one or two characters: their
+    # lengths count this many times over against the length thresholds
+    dense_script_factor: float = 3.0
+    # menu labels run together when a dump loses its blocks ("HomeNewsSportsWeather"):
+    # a line with this many case changes inside words, per word, is page chrome
+    # how many lines under a "related links" header are taken as its list
+    max_list_items: int = 12
+    glued_labels_min: int = 3
+    glued_labels_per_word: float = 0.12
     # a headline has between these many words
     title_min_words: int = 2
     title_max_words: int = 35

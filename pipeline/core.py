@@ -128,12 +128,23 @@ def clean_item(item: Item, *, record_id: str, path: str, sha256: str,
     guess = detect_language(_language_sample(lines))
     classified = classify(lines, language=guess, extracted=item.extracted,
                           thresholds=config.classifier)
-    return _assemble(item, classified, repairs, record_id=record_id, path=path,
+    return _assemble(item, classified, repairs, guess, record_id=record_id, path=path,
                      sha256=sha256, config=config)
 
 
-def _assemble(item: Item, classified: Classified, repairs: Counter[str], *, record_id: str,
-              path: str, sha256: str, config: Config) -> tuple[Article, list[Placement]]:
+def _sample_in_body(classified: Classified) -> bool:
+    """Whether most of the language sample's lines ended up in the body."""
+    lines = [label.line for label in classified.labels]
+    sample = set(map(id, sorted(lines, key=lambda x: len(x.text),
+                                reverse=True)[:_LANGUAGE_SAMPLE_LINES]))
+    in_body = sum(1 for label in classified.labels if id(label.line) in sample
+                  and label.kind in (Kind.BODY, Kind.HEADING))
+    return in_body * 2 > len(sample)
+
+
+def _assemble(item: Item, classified: Classified, repairs: Counter[str], guess: str | None, *,
+              record_id: str, path: str, sha256: str, config: Config
+              ) -> tuple[Article, list[Placement]]:
     labels = classified.labels
     text_hits = [hit for label in labels for hit in label.hits]
     meta = merge([*text_hits, *from_hints(item.hints)])
@@ -157,7 +168,10 @@ def _assemble(item: Item, classified: Classified, repairs: Counter[str], *, reco
             removed.append(Removed(text=label.line.text, reason=reason, line=label.line.number))
         placements.append(Placement(label.line.number, label.line.part, place))
 
-    language = detect_language(body) or item.hints.language
+    # the guess made before classifying read the page's longest lines, which are
+    # body text; identify again only when the body turned out to be elsewhere
+    language = guess if guess and body and _sample_in_body(classified) else (
+        detect_language(body) or item.hints.language)
     flags = [Flag.NO_ARTICLE] if not body else []
     if item.truncated:
         flags.append(Flag.TRUNCATED)

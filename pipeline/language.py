@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-# A few thousand characters identify the language as well as the whole text
+# A thousand-odd characters identify the language as well as the whole text
 # and keep the cost flat for long inputs.
 SAMPLE_CHARS = 3000
 # Below this many letters, an identification is a guess: return None.
@@ -30,4 +30,5 @@ def detect_language(text: str) -> str | None:
     if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
         return None
     code, probability = _identifier().classify(sample)
-    return str(code) if probability >= 0.5 else None
+    # the model knows a few languages with no ISO 639-1 code ("pcm"): report none
+    return str(code) if probability >= 0.5 and len(code) == 2 else None

@@ -44,16 +44,21 @@ def normalise(text: str) -> str:
 @dataclass(frozen=True)
 class _Rules:
     exact: dict[str, RemovalReason]
-    prefix: tuple[tuple[re.Pattern[str], RemovalReason], ...]
-    regex: tuple[tuple[re.Pattern[str], RemovalReason], ...]
+    # one alternation per kind, a named group per reason: one scan finds the reason
+    prefix: re.Pattern[str] | None
+    regex: re.Pattern[str] | None
+
+
+def _group(reason: RemovalReason) -> str:
+    return reason.name
 
 
 def _load(name: str) -> _Rules:
     data = tomllib.loads(resources.files("pipeline").joinpath(f"{NOISE_DIR}/{name}.toml")
                          .read_text(encoding="utf-8"))
     exact: dict[str, RemovalReason] = {}
-    prefix: list[tuple[re.Pattern[str], RemovalReason]] = []
-    regex: list[tuple[re.Pattern[str], RemovalReason]] = []
+    prefixes: list[str] = []
+    patterns: list[str] = []
     for reason_name, table in data.items():
         reason = RemovalReason(reason_name)
         for entry in table.get("exact", ()):
@@ -61,10 +66,15 @@ def _load(name: str) -> _Rules:
         if starts := table.get("prefix"):
             alternatives = "|".join(re.escape(s.casefold()) for s in sorted(starts, key=len,
                                                                               reverse=True))
-            prefix.append((re.compile(rf"(?:{alternatives})(?!\w)"), reason))
-        if patterns := table.get("regex"):
-            regex.append((re.compile("|".join(f"(?:{p})" for p in patterns)), reason))
-    return _Rules(exact, tuple(prefix), tuple(regex))
+            prefixes.append(f"(?P<{_group(reason)}>{alternatives})(?!\\w)")
+        if regexes := table.get("regex"):
+            alternatives = "|".join(f"(?:{p})" for p in regexes)
+            patterns.append(f"(?P<{_group(reason)}>{alternatives})")
+    return _Rules(
+        exact,
+        re.compile("|".join(prefixes)) if prefixes else None,
+        re.compile("|".join(f"(?:{p})\\Z" for p in patterns)) if patterns else None,
+    )
 
 
 def available_languages() -> tuple[str, ...]:
@@ -120,12 +130,9 @@ def match_noise(text: str, *, language: str | None, prefix_max_chars: int) -> Re
     if len(key) > prefix_max_chars:
         return None
     for rules in rule_sets:
-        for pattern, reason in rules.prefix:
-            if pattern.match(key):
-                return reason
-        for pattern, reason in rules.regex:
-            if pattern.fullmatch(key):
-                return reason
+        for pattern in (rules.prefix, rules.regex):
+            if pattern is not None and (m := pattern.match(key)):
+                return RemovalReason[m.lastgroup or ""]
     return None
 
 
