@@ -20,7 +20,8 @@ _LOWER = "a-zß-öø-ÿā-ž"
 # capital: that would be an abbreviation like "U.S.") and a full stop, then an
 # optional closing quote, then a capitalised word, with no space between.
 _GLUED_SENTENCE = re.compile(
-    rf"(?<=[{_LOWER}0-9%)\]][.!?…])([”»\"’)]?)(?=[“«\"(]?[{_UPPER}][{_LOWER}])"
+    rf"(?:(?<=[{_LOWER}0-9%)\]])[.…]|(?<=[{_LOWER}0-9%)\]])[\u00a0\u202f ]?[!?])"
+    rf"([”»\"’)]?)(?=[“«\"(]?[{_UPPER}][{_LOWER}])"
 )
 # A heading or sentence without final punctuation glued to the next one: an
 # all-lower-case word of two letters or more directly followed by a capitalised
@@ -49,7 +50,11 @@ def glued_split_points(text: str) -> list[int]:
                                                                     or "www" in text) else []
     points: set[int] = set()
     for m in _GLUED_SENTENCE.finditer(text):
-        points.add(m.end(1))
+        # "2.0.Beta", "U.S.Army", "site.Com": a dotted token is a version, an
+        # abbreviation or a host name, not two sentences
+        token_start = max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+        if "." not in text[token_start:m.start()]:
+            points.add(m.end(1))
     for m in _GLUED_WORD.finditer(text):
         points.add(m.end(1))
     for m in _GLUED_ACRONYM.finditer(text):
