@@ -28,8 +28,8 @@ _JUSTEXT_NAMES = {
 }
 # Trimmed from both ends before lexicon lookups: bullets, arrows, spaces, and a
 # final colon or full stop ("Lire aussi :", "Partager."). Brackets stay: they
-# carry counts ("Commentaires (10)").
-_TRIM = " \t\n*•·●◦▪▸►▶›»«>→←|-–—_:.;,!?[]{}\"'“”‘’"
+# carry counts ("Commentaires (10)") and kinds ("[VIDEO]").
+_TRIM = " \t\n*•·●◦▪▸►▶›»«>→←|-–—_:.;,!?\"'“”‘’"
 
 
 def normalise(text: str) -> str:
@@ -138,12 +138,17 @@ def match_noise(text: str, *, language: str | None, prefix_max_chars: int) -> Re
 
 @cache
 def stopwords(language: str | None) -> frozenset[str]:
-    """jusText's stoplist for a language (English and French together when unknown).
+    """jusText's stoplist for a language; English and French together when the
+    language is unknown; empty for a language jusText has no list for.
 
     >>> "the" in stopwords("en") and "le" in stopwords("fr")
     True
+    >>> stopwords("ja")
+    frozenset()
     """
-    names = [_JUSTEXT_NAMES[language]] if language in _JUSTEXT_NAMES else ["English", "French"]
+    if language is not None and language not in _JUSTEXT_NAMES:
+        return frozenset()
+    names = [_JUSTEXT_NAMES[language]] if language else ["English", "French"]
     words: set[str] = set()
     for name in names:
         words |= justext.get_stoplist(name)

@@ -1,0 +1,80 @@
+"""Noise lexicons: lines they must catch, and lines that only look like noise."""
+
+import pytest
+
+from pipeline.lexicon import match_noise, normalise, stopwords
+from pipeline.record import RemovalReason as R
+
+CAUGHT = [
+    ("fr", "Lire aussi : Le nouveau plan de Microsoft", R.RELATED_LINKS),
+    ("fr", "LIRE AUSSI", R.RELATED_LINKS),
+    ("fr", "Publicité", R.ADVERTISING),
+    ("fr", "Pour aller plus loin:", R.RELATED_LINKS),
+    ("fr", "Partager sur Facebook", R.SHARE),
+    ("fr", "Commentaires (10)", R.COMMENTS_HEADER),
+    ("fr", "12 réponses à « Le titre de l’article »", R.COMMENTS_HEADER),
+    ("fr", "Signaler un abus", R.COMMENT_FORM),
+    ("fr", "Répondre", R.COMMENT_FORM),
+    ("fr", "Votre adresse e-mail ne sera pas publiée.", R.COMMENT_FORM),
+    ("fr", "Vous avez repéré une erreur ou disposez de plus d’infos? Signalez-le ici", R.FEEDBACK),
+    ("fr", "Rejoignez la communauté des passionnés de nouvelles technologies.", R.PROMOTION),
+    ("fr", "Nous utilisons des cookies pour améliorer votre expérience.", R.COOKIE),
+    ("fr", "Temps de lecture : 3 min", R.READING_TIME),
+    ("fr", "Un smartphone avec OpenAI en arrière-fond © Markus Mainka / Shutterstock", R.CAPTION),
+    ("en", "Advertisement", R.ADVERTISING),
+    ("en", "Story continues below advertisement", R.ADVERTISING),
+    ("en", "Sign up for our daily newsletter", R.NEWSLETTER),
+    ("en", "We use cookies to give you the best experience", R.COOKIE),
+    ("en", "5 min read", R.READING_TIME),
+    ("en", "Copyright © 2023 Example Media. All rights reserved.", R.FOOTER),
+    ("en", "China furious at Macron for Hong Kong protest jibe [INSIGHT]", R.RELATED_LINKS),
+    ("en", "Protesters have worn masks (Image: GETTY )", R.CAPTION),
+    ("en", "No Comments Yet", R.COMMENTS_HEADER),
+    ("de", "Anzeige", R.ADVERTISING),
+    ("de", "Mehr zum Thema", R.RELATED_LINKS),
+    (None, "close", R.NAVIGATION),
+    (None, "logo", R.NAVIGATION),
+    # English template chrome on a French page
+    ("fr", "Comments are closed", R.COMMENT_FORM),
+]
+
+# Sentences that mention the same words but are article text.
+KEPT = [
+    ("fr", "Partager sur Facebook ses photos de vacances expose les enfants, rappelle la CNIL."),
+    ("fr", "La publicité en ligne représente désormais la moitié des dépenses du secteur."),
+    ("fr", "Les commentaires des lecteurs ont afflué après la publication de l’enquête."),
+    ("fr", "— Je ne partirai pas, répondit-il."),
+    ("fr", "Lire aussi les travaux de la commission, qui détaillent chaque étape de la réforme "
+           "engagée depuis 2019 et ses effets sur les ménages les plus modestes, serait utile "
+           "à quiconque veut comprendre le débat actuel sur les retraites et les salaires."),
+    ("en", "Advertising revenue fell by a third, the company said on Tuesday."),
+    ("en", "Share prices rose sharply after the announcement."),
+    ("en", "Sign up for the draft was mandatory in 1940, historians note."),
+    ("en", "The cookies were baked at dawn."),
+    ("en", "Source: Insee"),
+]
+
+
+@pytest.mark.parametrize(("language", "line", "reason"), CAUGHT)
+def test_lexicon_catches(language: str | None, line: str, reason: R) -> None:
+    assert match_noise(line, language=language, prefix_max_chars=200) is reason
+
+
+@pytest.mark.parametrize(("language", "line"), KEPT)
+def test_lexicon_leaves_article_text(language: str, line: str) -> None:
+    assert match_noise(line, language=language, prefix_max_chars=200) is None
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("  • Lire aussi :  ", "lire aussi"),
+    ("Commentaires (10)", "commentaires (10)"),
+    ("PARTAGER", "partager"),
+])
+def test_normalise(text: str, key: str) -> None:
+    assert normalise(text) == key
+
+
+def test_stopwords_fall_back_to_english_and_french() -> None:
+    assert {"the", "le", "and", "et"} <= stopwords(None)
+    assert "und" in stopwords("de")
+    assert stopwords("ja") == frozenset()
