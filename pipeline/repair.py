@@ -1,13 +1,32 @@
-"""Repair decoded text line by line: entities, tags, mojibake, invisible characters."""
+"""Repair decoded text line by line: entities, tags, mojibake, invisible characters.
+
+Repair fixes errors and imposes no style: curly quotes, « », no-break spaces
+and the text's own punctuation stay as they are (typography profiles are a
+separate, optional stage). Each fix is a ``str -> (str, counts)`` step named
+for what it does; :data:`STEPS` runs them in order, and every change is
+counted under its :class:`~pipeline.record.RepairKind`.
+
+Steps work on the whole text at once, so a clean text costs one scan per
+step: ``"\\n"`` separates input lines (no step adds or removes one) and
+LINE SEPARATOR (:data:`~pipeline.chardata.BREAK`) marks a break inside a line,
+shown as ``"\\n"`` in the repaired lines.
+"""
 
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import ftfy
+from ftfy import TextFixerConfig
+
+from pipeline import chardata as cd
 from pipeline.config import DEFAULT_CONFIG, Config
+from pipeline.record import RepairKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,16 +40,449 @@ class Repaired:
     counts: dict[str, int]
 
 
-_BR = re.compile(r"\s*<br\s*/?>\s*", re.I)
+# ftfy runs on the lines the prefilter flags, with every option set on purpose.
+FTFY_CONFIG = TextFixerConfig(
+    # Entities are decoded by decode_entities on every line: ftfy would skip
+    # them on any line containing "<", and would not count them.
+    unescape_html=False,
+    # ANSI colour codes pasted from terminals are never text.
+    remove_terminal_escapes=True,
+    # The reason ftfy is here: text decoded with the wrong codec.
+    fix_encoding=True,
+    # "Ã " for "à": a no-break space lost to a space is the commonest French mojibake.
+    restore_byte_a0=True,
+    # Mojibake that already lost bytes is marked with U+FFFD rather than left as garbage.
+    replace_lossy_sequences=True,
+    # Pages pasted together from UTF-8 and mojibake'd sources: fix the mojibake part.
+    decode_inconsistent_utf8=True,
+    # C1 controls are cp1252 characters read as Latin-1 ("\x92" for ’).
+    fix_c1_controls=True,
+    # "ﬁ", "ﬂ" from PDF copy-paste break search and word counts.
+    fix_latin_ligatures=True,
+    # Fullwidth forms are the correct punctuation of CJK text ("，", "："): keep them.
+    fix_character_width=False,
+    # ’ “ ” are correct typography; straightening them would impose a style.
+    uncurl_quotes=False,
+    # Line ends are ours: a line must stay one line so numbers match the input.
+    fix_line_breaks=False,
+    # Lone surrogates come from UCS-2 escapes in JSON; pairs become one character.
+    fix_surrogates=True,
+    # Controls are removed by remove_controls / remove_zero_width, on every line, by kind.
+    remove_control_chars=False,
+    # NFC is normalize_nfc, on every line and counted on its own.
+    normalization=None,
+    # The explanation is not used; skipping it is faster.
+    explain=False,
+)
+
+
+Counts = dict[str, int]
+
+
+def _one(kind: RepairKind, n: int) -> Counts:
+    """``{kind: n}``, or nothing when ``n`` is 0."""
+    return {kind.value: n} if n else {}
+
+
+def fix_mojibake_full(line: str) -> str:
+    """ftfy on one line with our configuration: the reference the fast path must equal.
+
+    Breaks inside the line are ftfy segment ends, as line ends are.
+
+    >>> fix_mojibake_full("l’Ã©tÃ©")
+    'l’été'
+    """
+    if cd.BREAK in line:
+        return ftfy.fix_text(line.replace(cd.BREAK, "\n"), FTFY_CONFIG).replace("\n", cd.BREAK)
+    return ftfy.fix_text(line, FTFY_CONFIG)
+
+
+def fix_mojibake(text: str) -> tuple[str, Counts]:
+    """Fix text decoded with the wrong codec, running ftfy only on lines where it could act.
+
+    A line the prefilter passes over is one ftfy returns unchanged, so each
+    line always equals :func:`fix_mojibake_full` of it (tests check it).
+
+    >>> fix_mojibake("Ã‡a marche, câ€™est lâ€™Ã©tÃ©\\n« Déjà l’été », dit-il")
+    ('Ça marche, c’est l’été\\n« Déjà l’été », dit-il', {'mojibake': 1})
+    """
+    if text.isascii() and "\x1b" not in text:
+        return text, {}
+    if cd.PREFILTER_CURRENT:
+        spans = list(_lines_matching(cd.MOJIBAKE_SUSPECT_RE, text))
+    else:
+        spans = list(_all_lines(text))
+    edits: list[tuple[int, int, str]] = []
+    for start, end in spans:
+        line = text[start:end]
+        fixed = fix_mojibake_full(line).replace("\u2029", cd.BREAK)
+        if fixed != line:
+            edits.append((start, end, fixed))
+    return _apply(text, edits), _one(RepairKind.MOJIBAKE, len(edits))
+
+
+def decode_entities(text: str) -> tuple[str, Counts]:
+    """Decode HTML entities that end with ";", again while double-escaped ones remain.
+
+    >>> decode_entities("Caf&eacute; &amp;amp; th&#xE9;, AT&T, ?a=1&copy=2")
+    ('Café & thé, AT&T, ?a=1&copy=2', {'entity': 4})
+    """
+    if "&" not in text:
+        return text, {}
+    count = 0
+
+    def unescape(match: re.Match[str]) -> str:
+        nonlocal count
+        decoded = html.unescape(match[0])
+        if decoded == match[0]:
+            return decoded
+        count += 1
+        # "&#10;" and friends are breaks inside the line, never new lines
+        return cd.BREAK_CHARS_RE.sub(cd.BREAK, decoded)
+
+    while True:
+        before = count
+        text = cd.ENTITY_RE.sub(unescape, text)
+        if count == before or "&" not in text:
+            return text, _one(RepairKind.ENTITY, count)
+
+
+def drop_tags(text: str) -> tuple[str, Counts]:
+    """Drop HTML tags; ``<br>`` and block tags leave a break inside the line.
+
+    Only HTML element names count as tags, so code stays as it is.
+
+    >>> drop_tags("Un <b>mot</b><br />puis<p>la suite</p>")
+    ('Un mot\\u2028puis\\u2028la suite\\u2028', {'tag': 5})
+    >>> drop_tags("List<String> x; if (a < b && c > d) {}")
+    ('List<String> x; if (a < b && c > d) {}', {})
+    """
+    if "<" not in text:
+        return text, {}
+    count = 0
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal count
+        name = match[2]
+        if name is None:  # an HTML comment
+            count += 1
+            return ""
+        name = name.lower()
+        if name not in cd.HTML_TAGS:
+            return match[0]
+        count += 1
+        return cd.BREAK if name == cd.BR_NAME or name in cd.HTML_BLOCK_TAGS else ""
+
+    return cd.TAG_RE.sub(replace, text), _one(RepairKind.TAG, count)
+
+
+# What each removable invisible character is counted as.
+_INVISIBLE_KIND: dict[str, str] = {
+    **dict.fromkeys(cd.CONTROLS, RepairKind.CONTROL.value),
+    **dict.fromkeys(cd.ZERO_WIDTH + cd.ZWJ + cd.ZWNJ, RepairKind.ZERO_WIDTH.value),
+    cd.SOFT_HYPHEN: RepairKind.SOFT_HYPHEN.value,
+}
+
+
+def remove_invisible(text: str) -> tuple[str, Counts]:
+    """Remove controls, zero-width characters and soft hyphens; keep joiners that join.
+
+    ZWJ and ZWNJ stay between letters, marks or symbols outside ASCII: emoji
+    sequences, Arabic, Persian and Indic words.
+
+    >>> remove_invisible("bon\\x00jour\\x7f zéro\\u200bwidth anti\\xadconstitutionnel\\u200d")
+    ('bonjour zérowidth anticonstitutionnel', {'control': 2, 'zero-width': 2, 'soft-hyphen': 1})
+    >>> remove_invisible("👩\\u200d💻 می\\u200cخواهم")  # emoji sequence, Persian
+    ('👩\\u200d💻 می\\u200cخواهم', {})
+    """
+    if not cd.INVISIBLE_RE.search(text):
+        return text, {}
+    found: Counter[str] = Counter()
+
+    def drop(match: re.Match[str]) -> str:
+        char = match[0]
+        if (char == cd.ZWJ or char == cd.ZWNJ) and _joins(text, match.start()):
+            return char
+        found[_INVISIBLE_KIND[char]] += 1
+        return ""
+
+    return cd.INVISIBLE_RE.sub(drop, text), dict(found)
+
+
+def _joins(text: str, i: int) -> bool:
+    """Whether the joiner at ``i`` sits between two joinable characters (others removed)."""
+    before = i - 1
+    while before >= 0 and text[before] in _INVISIBLE_KIND:
+        before -= 1
+    after = i + 1
+    while after < len(text) and text[after] in _INVISIBLE_KIND:
+        after += 1
+    return (before >= 0 and after < len(text)
+            and _joinable(text[before]) and _joinable(text[after]))
+
+
+def _joinable(char: str) -> bool:
+    """A letter, mark or symbol outside ASCII: what ZWJ and ZWNJ may join."""
+    return not char.isascii() and unicodedata.category(char) in cd.JOINABLE_CATEGORIES
+
+
+def normalize_nfc(text: str) -> tuple[str, Counts]:
+    """Compose characters (Unicode NFC); counts the lines that changed.
+
+    >>> normalize_nfc("e\\u0301te\\u0301\\nok")
+    ('été\\nok', {'normalization': 1})
+    """
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text, {}
+    lines = text.split("\n")
+    count = 0
+    for i, line in enumerate(lines):
+        if not unicodedata.is_normalized("NFC", line):
+            lines[i] = unicodedata.normalize("NFC", line)
+            count += 1
+    return "\n".join(lines), _one(RepairKind.NORMALIZATION, count)
+
+
+def trim_lines(text: str) -> tuple[str, Counts]:
+    """Strip white space at both ends of each line and around breaks (layout, not counted).
+
+    >>> trim_lines("  un \\n\\tdeux \\u2028 \\u2028 trois\\u2028")
+    ('un\\ndeux\\u2028trois', {})
+    """
+    if cd.BREAK in text:
+        text = cd.BREAK_RUN_RE.sub(cd.BREAK, text)
+    return "\n".join([line.strip() for line in text.split("\n")]), {}
+
+
+def fix_spaces(text: str) -> tuple[str, Counts]:
+    """Make odd spaces plain, collapse runs of spaces, drop the space before , and .
+
+    No-break, narrow no-break, thin and figure spaces are typography and stay.
+
+    >>> fix_spaces("Il dit\\t:  oui , puis\\xa0 non .")
+    ('Il dit : oui, puis\\xa0non.', {'whitespace': 5})
+    >>> fix_spaces("Prix : 1\\u202f000\\xa0€ ; voir ...")
+    ('Prix : 1\\u202f000\\xa0€ ; voir ...', {})
+    """
+    count = 0
+    wide = not text.isascii()
+    if _has_any(text, cd.ODD_SPACES if wide else cd.ODD_SPACES[:3]):
+        text, count = cd.ODD_SPACE_RE.subn(" ", text)
+    wide_spaces = wide and _has_any(text, cd.KEPT_SPACES[1:])
+    if wide_spaces or "  " in text:
+        text, n = cd.SPACE_RUN_RE.subn(_strongest_space, text)
+        count += n
+    if wide_spaces or " ," in text or " ." in text:
+        text, n = cd.SPACE_BEFORE_STOP_RE.subn("", text)
+        count += n
+    return text, _one(RepairKind.WHITESPACE, count)
+
+
+def _has_any(text: str, chars: str) -> bool:
+    """Whether any of ``chars`` occurs in ``text`` (faster than a regex scan for a few)."""
+    return any(char in text for char in chars)
+
+
+def _strongest_space(match: re.Match[str]) -> str:
+    """The most binding space of a run: a no-break space wins over a plain one."""
+    return max(match[0], key=cd.SPACE_STRENGTH.__getitem__)
+
+
+def pair_quotes(text: str) -> tuple[str, Counts]:
+    """Turn a closing quote used as an opening one into “, when a closing ” follows.
+
+    >>> pair_quotes("Il a dit ”oui”, puis “non”.")
+    ('Il a dit “oui”, puis “non”.', {'quote-pairing': 1})
+    >>> pair_quotes("„Ja“, sagte er.")  # German pairs „ with “
+    ('„Ja“, sagte er.', {})
+    """
+    if cd.CLOSE_DQ not in text:
+        return text, {}
+    count = 0
+    edits: list[tuple[int, int, str]] = []
+    for start, end in _lines_matching(cd.CLOSE_QUOTE_RE, text):
+        line = text[start:end]
+        if cd.LOW_DQ in line:
+            continue
+        fixed, n = _pair_line(line)
+        if n:
+            count += n
+            edits.append((start, end, fixed))
+    return _apply(text, edits), _one(RepairKind.QUOTE_PAIRING, count)
+
+
+def _pair_line(line: str) -> tuple[str, int]:
+    """Quote pairing in one line: “ ” alternate, an opening-position ” becomes “."""
+    marks = [m.start() for m in cd.DOUBLE_QUOTE_RE.finditer(line)]
+    fixes = []
+    expect_open = True
+    for k, i in enumerate(marks):
+        if line[i] == cd.OPEN_DQ:
+            expect_open = False
+        elif not expect_open:
+            expect_open = True
+        elif (k + 1 < len(marks) and line[marks[k + 1]] == cd.CLOSE_DQ
+              and _opens_at(line, i) and _closes_at(line, marks[k + 1])):
+            fixes.append(i)
+            expect_open = False
+    if not fixes:
+        return line, 0
+    chars = list(line)
+    for i in fixes:
+        chars[i] = cd.OPEN_DQ
+    return "".join(chars), len(fixes)
+
+
+def _opens_at(line: str, i: int) -> bool:
+    """A quote at ``i`` stands where an opening one would: before a word, after a space."""
+    after = line[i + 1] if i + 1 < len(line) else " "
+    before = line[i - 1] if i else " "
+    return not after.isspace() and (before.isspace() or before in cd.BEFORE_OPENING_QUOTE)
+
+
+def _closes_at(line: str, i: int) -> bool:
+    """A quote at ``i`` stands where a closing one would: right after a word."""
+    return i > 0 and not line[i - 1].isspace()
+
+
+def count_unbalanced_quotes(text: str) -> int:
+    """How many “ ” or « » marks have no partner in their line (counted, left alone).
+
+    >>> count_unbalanced_quotes("« Un » et “deux” puis « trois\\n”quatre")
+    2
+    """
+    if not _has_any(text, "“”«»"):
+        return 0
+    total = 0
+    for start, end in _lines_matching(cd.QUOTE_MARK_RE, text):
+        line = text[start:end]
+        total += abs(line.count("«") - line.count("»"))
+        if cd.LOW_DQ in line:
+            continue
+        open_quote = False
+        for m in cd.DOUBLE_QUOTE_RE.finditer(line):
+            if m[0] == cd.OPEN_DQ:
+                total += open_quote
+                open_quote = True
+            elif open_quote:
+                open_quote = False
+            else:
+                total += 1
+        total += open_quote
+    return total
+
+
+def _lines_matching(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
+    """Start and end offsets of each line of ``text`` where ``pattern`` matches."""
+    match = pattern.search(text)
+    while match:
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.start())
+        if end < 0:
+            yield start, len(text)
+            return
+        yield start, end
+        match = pattern.search(text, end + 1)
+
+
+def _all_lines(text: str) -> Iterator[tuple[int, int]]:
+    """Start and end offsets of every line of ``text``."""
+    start = 0
+    for line in text.split("\n"):
+        yield start, start + len(line)
+        start += len(line) + 1
+
+
+def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """``text`` with each ``(start, end, new)`` span replaced; spans in order, disjoint."""
+    if not edits:
+        return text
+    pieces: list[str] = []
+    last = 0
+    for start, end, new in edits:
+        pieces += (text[last:start], new)
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+Step = Callable[[str], tuple[str, Counts]]
+
+# The repairs, by name, in the order they run. Entities come first (they can
+# encode any other damage), then tags, then ftfy on what is left; invisible
+# characters go after ftfy because mojibake can encode them ("Â\xad"), and
+# spaces after that so a removed character cannot leave a double space.
+STEPS: dict[str, Step] = {
+    "decode_entities": decode_entities,
+    "drop_tags": drop_tags,
+    "fix_mojibake": fix_mojibake,
+    "remove_invisible": remove_invisible,
+    "normalize_nfc": normalize_nfc,
+    "trim_lines": trim_lines,
+    "fix_spaces": fix_spaces,
+    "pair_quotes": pair_quotes,
+}
+# A repair can uncover another ("&amp;eacute;" needs two rounds, an entity can
+# be split by a zero-width space): the lines a pass changed go through the
+# steps again until they are stable, so repaired text never changes when
+# repaired again. Steps act on each line alone, so an unchanged line is done.
+_MAX_PASSES = 4
 
 
 def repair(text: str, config: Config = DEFAULT_CONFIG) -> Repaired:
-    """Placeholder repair: line ends, <br>, entities."""
+    """Repair decoded text; line ends become LF and line ``i + 1`` is ``lines[i]``.
+
+    ``config`` is accepted for symmetry with the other stages; no setting
+    changes repair today (typography profiles run later, on the record).
+
+    >>> r = repair("Titre\\r\\n\\r\\nUn&nbsp;texte<br>sur deux  lignes")
+    >>> r.lines
+    ('Titre', '', 'Un\\xa0texte\\nsur deux lignes')
+    >>> r.counts
+    {'entity': 1, 'line-end': 2, 'tag': 1, 'whitespace': 1}
+    """
     counts: Counter[str] = Counter()
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    out = []
-    for line in text.split("\n"):
-        line = _BR.sub("\n", line)
-        line = html.unescape(line).replace("\xa0", " ")
-        out.append(line.strip())
-    return Repaired(tuple(out), dict(counts))
+    line_ends = text.count("\r") + text.count("\u2028") + text.count("\u2029")
+    if line_ends:
+        counts[RepairKind.LINE_END.value] += line_ends
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2029", cd.BREAK)
+    lines = _pretrim(text.split("\n"))
+    pending: list[int] | None = None  # None: every line
+    for _ in range(_MAX_PASSES):
+        chunk = "\n".join(lines if pending is None else [lines[i] for i in pending])
+        for step in STEPS.values():
+            chunk, found = step(chunk)
+            if found:
+                counts.update(found)
+        indices = range(len(lines)) if pending is None else pending
+        pending = []
+        for i, line in zip(indices, chunk.split("\n"), strict=True):
+            if line != lines[i]:
+                lines[i] = line
+                pending.append(i)
+        if not pending:
+            break
+    text = "\n".join(lines)
+    unbalanced = count_unbalanced_quotes(text)
+    if unbalanced:
+        counts[RepairKind.UNBALANCED_QUOTE.value] += unbalanced
+    if cd.BREAK in text:
+        lines = [line.replace(cd.BREAK, "\n") for line in lines]
+    return Repaired(tuple(lines), dict(sorted(counts.items())))
+
+
+def _pretrim(lines: list[str]) -> list[str]:
+    """Strip each line (layout, not counted), but keep one white space after a non-ASCII end.
+
+    "voilÃ " is "voilà" whose no-break space became a space: ftfy needs that
+    space to read the mojibake, so it goes only after ftfy, in trim_lines.
+    """
+    return [_keep_last_space(line, s)
+            if (s := line.strip()) and not s[-1].isascii() and line[-1].isspace() else s
+            for line in lines]
+
+
+def _keep_last_space(line: str, stripped: str) -> str:
+    """``stripped`` followed by the white space character that followed it in ``line``."""
+    end = len(line) - len(line.lstrip()) + len(stripped)
+    return line[end - len(stripped): end + 1]
