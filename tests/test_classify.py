@@ -1,0 +1,109 @@
+"""The block classifier on small documents: what each line becomes, and why."""
+
+import pytest
+
+from pipeline.classify import classify
+from pipeline.config import ClassifierThresholds
+from pipeline.document import Kind
+from pipeline.record import RemovalReason as R
+from pipeline.segment import segment
+
+P1 = ("Le gouvernement a présenté mardi un projet de loi qui doit réformer en profondeur "
+      "le financement des collectivités locales, une réforme attendue depuis des années.")
+P2 = ("Selon le ministre, les communes les plus petites seront les premières à en bénéficier, "
+      "alors que les grandes villes devront accepter une baisse de leurs dotations.")
+P3 = ("Les associations d’élus ont salué un texte « enfin ambitieux », tout en réclamant des "
+      "garanties sur le calendrier et sur la compensation des pertes de recettes.")
+E1 = ("The city council voted on Tuesday to approve a new budget that raises spending on "
+      "schools and parks, after a debate that lasted well into the night.")
+E2 = ("Supporters said the plan would help families, while critics warned that the city "
+      "could not afford it without raising taxes in the coming years.")
+
+
+def labels(lines: list[str], language: str | None = "fr") -> list[tuple[str, str | None]]:
+    result = classify(list(segment(lines)), language=language, extracted=False,
+                      thresholds=ClassifierThresholds())
+    return [(x.kind.value, x.reason.value if x.reason else None) for x in result.labels]
+
+
+BODY = ("body", None)
+HEADING = ("heading", None)
+TITLE = ("title", None)
+
+CASES = [
+    pytest.param(["Menu", "", "Un titre de test assez long", "", P1, "", P2],
+                 [("noise", "navigation"), TITLE, BODY, BODY], id="menu-title-body"),
+    pytest.param([P1, "", "Lire aussi : Le budget des communes en hausse", "", P2, "", P3],
+                 [BODY, ("noise", "related-links"), BODY, BODY], id="read-also-mid-body"),
+    pytest.param([P1, "", "Publicité", "", P2],
+                 [BODY, ("noise", "advertising"), BODY], id="ad-mid-body"),
+    pytest.param([P1, "", "Une réforme attendue", "", P2, "", P3],
+                 [BODY, HEADING, BODY, BODY], id="sub-heading-kept"),
+    pytest.param([P1, "", "— Je ne partirai pas, répondit le maire.", "", P2],
+                 [BODY, BODY, BODY], id="dialogue-line-kept"),
+    pytest.param([P1, "", P2, "", "Partager", "Facebook", "Twitter"],
+                 [BODY, BODY, ("noise", "share"), ("noise", "share"), ("noise", "share")],
+                 id="share-bar"),
+    pytest.param([P1, "", P2, "", "*.*.*", "...%%%...$$$---"],
+                 [BODY, BODY, ("noise", "separator"), ("noise", "separator")], id="separators"),
+    pytest.param([P1, "", P2, "", "Pour aller plus loin :", "– Le budget voté", "– Les élus inquiets"],
+                 [BODY, BODY] + [("noise", "related-links")] * 3, id="related-list"),
+    pytest.param([P1, "", P2, "", P2], [BODY, BODY, ("noise", "duplicate")], id="repeated-block"),
+]
+
+
+@pytest.mark.parametrize(("lines", "expected"), CASES)
+def test_labels(lines: list[str], expected: list[tuple[str, str | None]]) -> None:
+    assert labels(lines) == expected
+
+
+def test_english_page_with_cookie_banner_and_newsletter() -> None:
+    got = labels(["We use cookies to improve your experience.", "Accept", "",
+                  "City approves budget after long night", "", E1, "", E2, "",
+                  "Sign up for our daily newsletter"], language="en")
+    assert got == [("noise", "cookie"), ("noise", "cookie"), TITLE, BODY, BODY,
+                   ("noise", "newsletter")]
+
+
+def test_comments_in_author_then_text_layout() -> None:
+    lines = [P1, "", P2, "", "Commentaires (2)", "", "jdupont",
+             "Très bon article, merci pour ces précisions.", "marie_l",
+             "Je ne suis pas d’accord avec la conclusion."]
+    result = classify(list(segment(lines)), language="fr", extracted=False,
+                      thresholds=ClassifierThresholds())
+    assert [c.author for c in result.comments] == ["jdupont", "marie_l"]
+    assert [c.texts for c in result.comments] == [
+        ["Très bon article, merci pour ces précisions."],
+        ["Je ne suis pas d’accord avec la conclusion."]]
+    assert [x.kind for x in result.labels][:3] == [Kind.BODY, Kind.BODY, Kind.NOISE]
+    assert result.labels[2].reason is R.COMMENTS_HEADER
+
+
+def test_comments_in_wordpress_layout() -> None:
+    lines = [P1, "", P2, "", "2 réponses à « Le projet de loi »", "", "Paul dit :",
+             "Un texte qui va dans le bon sens.", "Répondre", "Anne dit :",
+             "Il faudra voir l’application.", "Répondre", "Laisser un commentaire",
+             "Votre adresse e-mail ne sera pas publiée."]
+    result = classify(list(segment(lines)), language="fr", extracted=False,
+                      thresholds=ClassifierThresholds())
+    assert [(c.author, c.texts) for c in result.comments] == [
+        ("Paul", ["Un texte qui va dans le bon sens."]),
+        ("Anne", ["Il faudra voir l’application."])]
+    reasons = [x.reason for x in result.labels if x.kind is Kind.NOISE]
+    assert R.COMMENT_FORM in reasons and R.COMMENTS_HEADER in reasons
+
+
+def test_comments_with_relative_dates_are_not_dated() -> None:
+    lines = [E1, "", E2, "", "Réactions", "", "pseudo42 — il y a 2 heures",
+             "Encore une réforme qui ne changera rien.", "Signaler un abus"]
+    result = classify(list(segment(lines)), language="fr", extracted=False,
+                      thresholds=ClassifierThresholds())
+    assert [(c.author, c.date, c.texts) for c in result.comments] == [
+        ("pseudo42", None, ["Encore une réforme qui ne changera rien."])]
+
+
+def test_a_page_of_noise_has_no_body() -> None:
+    result = classify(list(segment(["Menu", "Accueil", "Publicité", "Partager"])),
+                      language="fr", extracted=False, thresholds=ClassifierThresholds())
+    assert not result.found_body
+    assert all(x.kind is Kind.NOISE for x in result.labels)
