@@ -1,0 +1,76 @@
+"""Nothing lost: every non-blank input line ends up in exactly one place."""
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.core import Placement, clean_item
+from pipeline.document import Item
+from pipeline.record import Article, SourceFormat
+from pipeline.repair import repair
+from pipeline.segment import segment
+
+RAW = Path(__file__).resolve().parent.parent / "raw"
+
+POOL = [
+    "Menu", "close", "logo", "*.*.*", "Publicité", "Lire aussi : un autre article", "Partager",
+    "Facebook", "Commentaires (3)", "Répondre", "Par Jean Dupont, publié le 21 novembre 2023",
+    "Source : Wired", "Tags : économie, politique", "Publish date : 2023-11-20 15:55:27",
+    "Source link : https://www.example.com/a/b", "Author :", "jdupont", "Paul dit :",
+    "Un titre de test assez long pour en être un",
+    "Le gouvernement a présenté mardi un projet de loi qui doit réformer en profondeur le "
+    "financement des collectivités locales, une réforme attendue depuis des années.",
+    "The city council voted on Tuesday to approve a new budget that raises spending on "
+    "schools and parks.Critics said the plan was unaffordable.",
+    "Sur le même sujet", "Copyright © 2024 Exemple", "Voici ce qu’en dit ChatGPT :<br /> Sam",
+    "10", "", "", "",
+]
+
+
+def check_placements(item: Item, article: Article, placements: list[Placement]) -> None:
+    lines = list(segment(repair(item.text).lines))
+    keys = [(x.number, x.part) for x in lines]
+    placed = [(p.line, p.part) for p in placements]
+    assert sorted(placed) == sorted(keys), "every line placed exactly once"
+    by_key = {(x.number, x.part): x for x in lines}
+    removed = {(r.line, r.text) for r in article.removed}
+    for p in placements:
+        line = by_key[(p.line, p.part)]
+        if p.place == "body":
+            for part in line.text.split("\n"):
+                assert part.strip() in article.body
+        elif p.place == "title":
+            assert article.title == line.text
+        elif p.place == "comment":
+            assert any(part.strip() in (c.text + "\n" + (c.author or "") + (c.date or ""))
+                       or c.date for c in article.comments for part in line.text.split("\n"))
+        elif p.place.startswith("removed:"):
+            assert (line.number, line.text) in removed
+        else:
+            assert p.place.startswith("metadata:")
+    assert len(article.removed) == sum(p.place.startswith("removed:") for p in placements)
+
+
+def _item(text: str) -> Item:
+    return Item(text=text, format=SourceFormat.TXT, encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", sorted(RAW.glob("*.txt")), ids=lambda p: p.name[:3])
+def test_every_sample_line_is_placed_once(path: Path) -> None:
+    item = _item(path.read_text(encoding="utf-8"))
+    article, placements = clean_item(item, record_id="x", path=path.name, sha256="0" * 64)
+    check_placements(item, article, placements)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(POOL), st.text(max_size=80)), min_size=1,
+                max_size=25))
+def test_every_generated_line_is_placed_once(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    if not any(line.strip() for line in repair(text).lines):
+        return
+    item = _item(text)
+    article, placements = clean_item(item, record_id="x", path="x.txt", sha256="0" * 64)
+    check_placements(item, article, placements)
