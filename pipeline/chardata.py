@@ -70,6 +70,12 @@ WHATWG_ALIASES: dict[str, str] = {
     "iso8859-11": "cp874",
 }
 
+# Codecs the detector does not consider: UTF-16 and UTF-32 are recognised
+# before it (BOM, NUL pattern), and on short Latin text the detector
+# otherwise reads pairs of bytes as CJK characters.
+DETECTOR_EXCLUDED: tuple[str, ...] = ("utf_16", "utf_16_be", "utf_16_le",
+                                      "utf_32", "utf_32_be", "utf_32_le")
+
 # Codecs that map every byte to one character: any byte string "decodes" with
 # them, so decoding without error proves nothing about the text.
 SINGLE_BYTE_PREFIXES: tuple[str, ...] = ("cp", "iso8859", "mac-", "koi8", "latin", "windows",
