@@ -44,6 +44,7 @@ _DATE_PARAMS = {"original_date": True, "extensive_search": True, "max_date": "21
 _TAIL_CHARS = 2048
 _CLOSING_TAG = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 _AUTHOR_SEPARATOR = ";"  # trafilatura joins the authors it finds with "; "
+_TAG_SEPARATOR = ","
 _SPACES = re.compile(r"[^\S\n]+")
 
 # Visible-text fallback: what ends a paragraph, and what holds no visible text.
@@ -190,12 +191,22 @@ def _parse(html: str) -> tuple[lxml.html.HtmlElement | None, bool]:
 
 
 def _parse_with(parser: lxml.html.HTMLParser, html: str) -> lxml.html.HtmlElement | None:
+    # document_fromstring rather than trafilatura's fromstring: a saved fragment
+    # ("<p>…</p>") becomes a page with a body instead of a lone element trafilatura
+    # cannot read; a whole page gives the same tree either way
     try:
-        return lxml.html.fromstring(html, parser=parser)
+        return lxml.html.document_fromstring(html, parser=parser)
     except ValueError:
         # "Unicode strings with encoding declaration are not supported": as trafilatura
-        return lxml.html.fromstring(html.encode("utf-8", "surrogatepass"), parser=parser)
+        return _parse_bytes(parser, html)
     except etree.ParserError:  # an empty document
+        return None
+
+
+def _parse_bytes(parser: lxml.html.HTMLParser, html: str) -> lxml.html.HtmlElement | None:
+    try:
+        return lxml.html.document_fromstring(html.encode("utf-8", "surrogatepass"), parser=parser)
+    except etree.ParserError:
         return None
 
 
@@ -206,7 +217,10 @@ def _hit_limit(parser: lxml.html.HTMLParser) -> bool:
 
 
 def _body_text(body: etree._Element) -> str:
-    """trafilatura's body as text: one block (paragraph, heading, list item, table row) a line."""
+    """trafilatura's body as text: one block (paragraph, heading, list item, table row) a line.
+
+    List items keep the "- " trafilatura writes before them, so they still read as a list.
+    """
     blocks: list[str] = []
     if body.text and body.text.strip():
         blocks.append(body.text)
@@ -225,7 +239,13 @@ def _hints(document: Document, tree: lxml.html.HtmlElement, url: str | None) -> 
     authors = tuple(
         name.strip() for name in (document.author or "").split(_AUTHOR_SEPARATOR) if name.strip()
     )
-    tags = tuple(dict.fromkeys((document.categories or []) + (document.tags or [])))
+    # trafilatura keeps `<meta name="keywords">` whole: its value is a comma-separated list
+    tags = tuple(dict.fromkeys(
+        tag.strip()
+        for entry in (document.categories or []) + (document.tags or [])
+        for tag in entry.split(_TAG_SEPARATOR)
+        if tag.strip()
+    ))
     language = tree.get("lang") or document.language
     return Hints(
         url=document.url or url,
