@@ -1,34 +1,93 @@
 """A run over a raw folder: plan the inputs, clean them batch by batch, sum up.
 
 These functions hold the run's logic so that every edge — the Prefect flow,
-the CLI, a test — calls the same code. Reading and writing go through
-:mod:`pipeline.read` and :mod:`pipeline.write`.
+the CLI, a test — calls the same code. Locations are local paths or fsspec
+URLs (strings, so that batches travel to other processes and machines).
+Reading and writing go through :mod:`pipeline.read` and :mod:`pipeline.write`;
+each input is cleaned in a worker process under the time and memory budget of
+``config.limits`` (:mod:`pipeline.worker`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
+import os
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
+from enum import Enum
+from pathlib import PurePosixPath
 from typing import Any
 
-from pipeline import __version__
+from pipeline import __version__, state
 from pipeline.config import DEFAULT_CONFIG, Config
-from pipeline.core import clean_bytes, record_stem
-from pipeline.errors import RejectCode, RejectedInput
+from pipeline.errors import RejectCode, RejectedInput, UsageError
 from pipeline.read import InputFile, discover, read_input
-from pipeline.write import reject_row, write_record, write_rejects
+from pipeline.storage import Store, open_store
+from pipeline.worker import Budget, WorkerFailure, shared_pool
+from pipeline.write import (
+    checked_record_bytes,
+    delete_record,
+    is_record_name,
+    record_name,
+    reject_row,
+    write_json,
+    write_record,
+    write_rejects,
+)
+
+Progress = Callable[[int], None]
+_CLEAN_INPUT = "pipeline.run:clean_input"
+_PRELOAD = ("pipeline.run", "pipeline.core")
+# Below this many inputs to clean, one worker process does it all: a second one
+# costs its start-up (imports, ~0.5 s of CPU on the same two cores) for less work
+# than that saves. Measured with bench/bench_run.py (see bench/README.md, "run").
+PARALLEL_FROM = 150
+# Inputs hashed at once when checking which are unchanged (file reads and
+# sha256 both release the GIL).
+_HASH_THREADS = 8
+
+
+class Runner(str, Enum):
+    """How batches are spread over processes (``--runner``)."""
+
+    AUTO = "auto"  # THREAD below PARALLEL_FROM inputs to clean, PROCESS from there on
+    THREAD = "thread"  # batch tasks on threads of this process, one cleaning worker
+    PROCESS = "process"  # one cleaning worker per core, batches on as many threads
+    DASK = "dask"  # batch tasks on a Dask cluster (Prefect flow only)
 
 
 @dataclass(frozen=True, slots=True)
 class Planned:
-    """An input and the id stem its records get (unique across the run)."""
+    """An input to clean, the id stem its records get, and the ids it gave last time."""
 
     file: InputFile
     stem: str
+    previous_ids: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Plan:
+    """What a run has to do."""
+
+    todo: list[Planned]
+    inputs: list[str]  # every input found (paths relative to the raw root)
+    unchanged: int = 0  # inputs skipped: same bytes, version and config as their records
+    refused: list[dict[str, Any]] = field(default_factory=list)  # reject rows of discovery
+    seconds: float = 0.0
+
+
+@dataclass(slots=True)
+class Cleaned:
+    """What one input gave in a worker: records as checked bytes, removals, rejects."""
+
+    sha256: str
+    records: list[tuple[str, bytes]] = field(default_factory=list)
+    removed: Counter[str] = field(default_factory=Counter)
+    rejects: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -39,71 +98,200 @@ class BatchResult:
     records: int = 0
     removed: Counter[str] = field(default_factory=Counter)
     rejects: list[dict[str, Any]] = field(default_factory=list)
-    ids: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
-def plan(raw: Path, *, follow_symlinks: bool = False) -> tuple[list[Planned], list[dict[str, Any]]]:
-    """The inputs under ``raw`` with unique id stems, and the rows of inputs refused outright.
+def display_path(rel: str) -> str:
+    """A path as text every JSON reader accepts: undecodable bytes of a file name become U+FFFD.
 
-    Two inputs with the same stem (``a.txt`` and ``a.html``) both keep their
-    records: the second and later get their extension appended (``a-html``).
+    >>> display_path("été.txt"), display_path("caf\\udce9.txt")
+    ('été.txt', 'caf\\ufffd.txt')
     """
-    files, refused = discover(raw, follow_symlinks=follow_symlinks)
-    planned: list[Planned] = []
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return rel
+
+
+def _unique_stem(stem: str, rel: str, taken: set[str]) -> str:
+    if stem in taken:
+        ext = "".join(PurePosixPath(rel).suffixes).lstrip(".").replace(".", "-")
+        stem = f"{stem}-{ext}" if ext else stem
+    base, n = stem, 2
+    while stem in taken:
+        stem, n = f"{base}-{n}", n + 1
+    taken.add(stem)
+    return stem
+
+
+def _sha256(raw: Store, rel: str) -> str | None:
+    try:
+        return hashlib.sha256(raw.read_bytes(rel)).hexdigest()
+    except OSError:
+        return None
+
+
+def plan(raw: str, clean: str, config: Config = DEFAULT_CONFIG, *, follow_symlinks: bool = False,
+         force: bool = False) -> Plan:
+    """The inputs under ``raw`` still to clean into ``clean``, with unique, stable id stems.
+
+    An input is skipped when its bytes, the pipeline version and the config hash
+    are those its records were made with, and those records are all present.
+    Stems given in earlier runs are kept, so that an input added later (``a.html``
+    beside ``a.txt``) never renames existing records; a new input whose stem is
+    taken gets its extension appended (``a-html``), then a number.
+    """
+    from pipeline.core import record_stem  # the cleaning stages, imported only when planning
+
+    started = time.perf_counter()
+    raw_store, clean_store = open_store(raw), open_store(clean)
+    files, refused = discover(raw_store, follow_symlinks=follow_symlinks)
+    manifest, _ = state.load(clean_store)
+    entries = manifest.entries
+    stems: dict[str, str] = {}
     taken: set[str] = set()
+    for f in files:  # earlier stems first
+        entry = entries.get(f.rel)
+        if entry is not None and entry.stem not in taken:
+            stems[f.rel] = entry.stem
+            taken.add(entry.stem)
     for f in files:
-        stem = record_stem(f.rel)
-        if stem in taken:
-            ext = "".join(Path(f.rel).suffixes).lstrip(".").replace(".", "-") or "file"
-            stem = f"{stem}-{ext}"
-        n = 2
-        base = stem
-        while stem in taken:
-            stem, n = f"{base}-{n}", n + 1
-        taken.add(stem)
-        planned.append(Planned(f, stem))
-    return planned, [reject_row(err, None) for err in refused]
+        if f.rel not in stems:
+            stems[f.rel] = _unique_stem(record_stem(display_path(f.rel)), f.rel, taken)
+
+    version, config_hash = __version__, config.hash()
+    present = clean_store.names()
+    candidates = [] if force else [
+        f for f in files
+        if (e := entries.get(f.rel)) is not None and e.sha256 and e.stem == stems[f.rel]
+        and e.version == version and e.config_hash == config_hash and not e.retry
+        and all(record_name(i) in present for i in e.ids)]
+    with ThreadPoolExecutor(_HASH_THREADS) as pool:
+        digests = dict(zip((f.rel for f in candidates),
+                           pool.map(lambda f: _sha256(raw_store, f.rel), candidates), strict=True))
+    todo = []
+    for f in files:
+        entry = entries.get(f.rel)
+        if entry is not None and digests.get(f.rel) == entry.sha256:
+            continue
+        todo.append(Planned(f, stems[f.rel], entry.ids if entry else ()))
+    return Plan(todo=todo, inputs=[f.rel for f in files], unchanged=len(files) - len(todo),
+                refused=[reject_row(err, None) for err in refused],
+                seconds=time.perf_counter() - started)
 
 
-def batches(planned: Sequence[Planned], size: int) -> list[list[Planned]]:
-    """Consecutive batches of at most ``size`` inputs.
+def choose_workers(runner: Runner, todo: int, config: Config = DEFAULT_CONFIG) -> int:
+    """How many cleaning worker processes a run on this machine uses.
 
-    >>> [len(b) for b in batches(list(range(5)), 2)]  # doctest: +SKIP
-    [2, 2, 1]
+    >>> choose_workers(Runner.THREAD, 10_000), choose_workers(Runner.AUTO, 3)
+    (1, 1)
     """
+    cores = config.workers or os.cpu_count() or 1
+    if runner is Runner.THREAD or (runner is Runner.AUTO and todo < PARALLEL_FROM):
+        return 1
+    return cores
+
+
+def batches(planned: Sequence[Planned], size: int, workers: int = 1) -> list[list[Planned]]:
+    """Consecutive batches of at most ``size`` inputs, at least one per worker when possible.
+
+    >>> [len(b) for b in batches(list(range(5)), 2)]
+    [2, 2, 1]
+    >>> [len(b) for b in batches(list(range(6)), 200, workers=2)]
+    [3, 3]
+    """
+    if not planned:
+        return []
+    size = max(1, min(size, math.ceil(len(planned) / max(1, workers))))
     return [list(planned[i:i + size]) for i in range(0, len(planned), size)]
 
 
-def clean_batch(batch: Sequence[Planned], clean: Path, config: Config = DEFAULT_CONFIG
-                ) -> BatchResult:
-    """Clean and write every input of one batch; a bad input becomes a reject row."""
+def clean_input(data: bytes, *, path: str, stem: str, config: Config) -> Cleaned:
+    """Records (checked JSON bytes) and rejects of one input; runs in a worker process."""
+    from pipeline.core import clean_bytes
+
+    digest = hashlib.sha256(data).hexdigest()
+    cleaned = Cleaned(digest)
+    for outcome in clean_bytes(data, path=path, stem=stem, config=config):
+        if isinstance(outcome, RejectedInput):
+            cleaned.rejects.append(reject_row(outcome, digest))
+            continue
+        try:
+            blob = checked_record_bytes(outcome.to_json(), path=path, item=None)
+        except RejectedInput as err:
+            cleaned.rejects.append(reject_row(err, digest))
+            continue
+        cleaned.records.append((outcome.id, blob))
+        cleaned.removed.update(r.reason.value for r in outcome.removed)
+    return cleaned
+
+
+_FAILURE_CODES = {"timeout": RejectCode.TIMEOUT, "memory": RejectCode.MEMORY}
+
+
+def _in_worker(data: bytes, planned: Planned, path: str, config: Config, workers: int
+               ) -> Cleaned:
+    budget = Budget(config.limits.seconds_per_input, config.limits.memory_per_worker_mb)
+    pool = shared_pool(workers, budget, _PRELOAD)
+    try:
+        result: Cleaned = pool.call(_CLEAN_INPUT, data, path=path, stem=planned.stem,
+                                    config=config)
+        return result
+    except WorkerFailure as failure:
+        digest = hashlib.sha256(data).hexdigest()
+        code = _FAILURE_CODES.get(failure.kind, RejectCode.INTERNAL)
+        hint = {RejectCode.TIMEOUT: "; raise limits.seconds_per_input if the input is genuine",
+                RejectCode.MEMORY: "; raise limits.memory_per_worker_mb if the input is genuine",
+                }.get(code, "; please report this input")
+        err = RejectedInput(code, failure.message + hint, path=path, stage="clean")
+        return Cleaned(digest, rejects=[reject_row(err, digest)])
+
+
+def clean_batch(batch: Sequence[Planned], raw: str, clean: str, config: Config = DEFAULT_CONFIG,
+                *, run_id: str = "", index: int = 0, workers: int = 1,
+                progress: Progress | None = None) -> BatchResult:
+    """Clean and write every input of one batch; a bad input becomes a reject row.
+
+    Each input is read here, cleaned in a worker process within its budget and
+    its records written here; records an input gave before and no longer gives
+    are removed with it. The batch's manifest entries are saved when it ends.
+    ``workers`` bounds the worker processes of this process (0: one per core).
+    """
     started = time.perf_counter()
+    raw_store, clean_store = open_store(raw), open_store(clean)
+    version, config_hash = __version__, config.hash()
+    workers = workers or os.cpu_count() or 1
     result = BatchResult()
+    entries: dict[str, state.Entry] = {}
     for planned in batch:
         result.files += 1
         rel = planned.file.rel
+        path = display_path(rel)
         try:
-            data = read_input(planned.file, max_bytes=config.limits.max_input_bytes)
+            data = read_input(raw_store, planned.file, max_bytes=config.limits.max_input_bytes)
         except RejectedInput as err:
-            result.rejects.append(reject_row(err.at(rel), None))
-            continue
-        digest = hashlib.sha256(data).hexdigest()
-        try:
-            outcomes = clean_bytes(data, path=rel, stem=planned.stem, config=config)
-        except Exception as exc:  # a bug must not stop the run: report it with the input
-            err = RejectedInput(RejectCode.INTERNAL, f"{type(exc).__name__}: {exc}",
-                                path=rel, stage="clean")
-            result.rejects.append(reject_row(err, digest))
-            continue
-        for outcome in outcomes:
-            if isinstance(outcome, RejectedInput):
-                result.rejects.append(reject_row(outcome, digest))
-                continue
-            write_record(clean, outcome)
-            result.records += 1
-            result.ids.append(outcome.id)
-            result.removed.update(r.reason.value for r in outcome.removed)
+            cleaned = Cleaned("", rejects=[reject_row(err.at(path), None)])
+        else:
+            cleaned = _in_worker(data, planned, path, config, workers)
+            del data
+        ids = []
+        for record_id, blob in cleaned.records:
+            write_record(clean_store, record_id, blob)
+            ids.append(record_id)
+        if ids:  # an input that now gives fewer items: its extra records go
+            for stale in sorted(set(planned.previous_ids) - set(ids)):
+                delete_record(clean_store, stale)
+        result.records += len(ids)
+        result.removed.update(cleaned.removed)
+        result.rejects.extend(cleaned.rejects)
+        entries[rel] = state.Entry(sha256=cleaned.sha256, stem=planned.stem, version=version,
+                                   config_hash=config_hash, ids=tuple(ids),
+                                   rejects=tuple(cleaned.rejects))
+        if progress is not None:
+            progress(1)
+    if entries and run_id:
+        state.save_batch(clean_store, run_id, index, entries)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -116,38 +304,108 @@ def combine(results: Iterable[BatchResult]) -> BatchResult:
         total.records += r.records
         total.removed.update(r.removed)
         total.rejects.extend(r.rejects)
-        total.ids.extend(r.ids)
         total.seconds += r.seconds
     return total
 
 
-def finish(clean: Path, total: BatchResult, refused: Sequence[dict[str, Any]],
-           config: Config = DEFAULT_CONFIG) -> dict[str, Any]:
-    """Write the run's reject file and return its summary."""
-    rejects = [*refused, *total.rejects]
-    write_rejects(clean, rejects)
-    return summary(total, rejects, config)
+def finish(clean: str, the_plan: Plan, total: BatchResult, config: Config = DEFAULT_CONFIG, *,
+           run_id: str, started: float, prune: bool = False, runner: Runner = Runner.AUTO,
+           workers: int = 1) -> dict[str, Any]:
+    """Merge the manifest, write the rejects file and the run summary; return the summary.
+
+    Records of inputs that left the raw folder are kept unless ``prune``; the
+    summary lists them either way.
+    """
+    clean_store = open_store(clean)
+    manifest, merged = state.load(clean_store)
+    current = set(the_plan.inputs)
+    gone = sorted(rel for rel in manifest.entries if rel not in current)
+    owned = {i for rel in current if (e := manifest.entries.get(rel)) for i in e.ids}
+    orphans = sorted(n[:-len(".json")] for n in clean_store.names()
+                     if is_record_name(n) and n[:-len(".json")] not in owned)
+    pruned: list[str] = []
+    if prune:
+        for record_id in orphans:
+            delete_record(clean_store, record_id)
+        for rel in gone:
+            del manifest.entries[rel]
+        pruned, orphans = orphans, []
+    state.save(clean_store, manifest, merged)
+    rejects = [*the_plan.refused,
+               *(r for rel in the_plan.inputs if (e := manifest.entries.get(rel))
+                 for r in e.rejects)]
+    write_rejects(clean_store, rejects)
+    data = summary(the_plan, total, rejects, config, run_id=run_id, gone=gone, kept=orphans,
+                   pruned=pruned, records_total=len(owned), runner=runner, workers=workers,
+                   seconds=time.perf_counter() - started)
+    write_json(clean_store, f"{state.RUNS_DIR}/{run_id}.json", data)
+    return data
 
 
-def summary(total: BatchResult, rejects: Sequence[dict[str, Any]], config: Config
-            ) -> dict[str, Any]:
-    """The run summary as plain data (printed by the CLI, an artifact in Prefect)."""
+def summary(the_plan: Plan, total: BatchResult, rejects: Sequence[dict[str, Any]],
+            config: Config, *, run_id: str, gone: Sequence[str] = (), kept: Sequence[str] = (),
+            pruned: Sequence[str] = (), records_total: int = 0, runner: Runner = Runner.AUTO,
+            workers: int = 1, seconds: float = 0.0) -> dict[str, Any]:
+    """The run summary as plain data (printed by the CLI, an artifact in Prefect, a run file)."""
     return {
+        "run_id": run_id,
         "version": __version__,
         "config_hash": config.hash(),
-        "files": total.files + sum(1 for r in rejects if r.get("stage") == "discover"),
+        "config": config.model_dump(mode="json"),
+        "runner": runner.value,
+        "workers": workers,
+        "files": len(the_plan.inputs) + len(the_plan.refused),
+        "cleaned": total.files,
+        "unchanged": the_plan.unchanged,
         "records": total.records,
+        "records_total": records_total,
         "rejects": len(rejects),
         "removed_by_reason": dict(sorted(total.removed.items())),
         "rejects_by_reason": dict(sorted(Counter(r["reason"] for r in rejects).items())),
         "rejected": [f"{r['path']}{':' + str(r['item']) if r['item'] else ''}: "
                      f"{r['reason']}: {r['message']}" for r in rejects],
+        "gone": list(gone),
+        "kept_without_input": list(kept),
+        "pruned": list(pruned),
+        "seconds": {"plan": round(the_plan.seconds, 3), "clean": round(total.seconds, 3),
+                    "total": round(seconds, 3)},
     }
 
 
-def run_local(raw: Path, clean: Path, config: Config = DEFAULT_CONFIG) -> dict[str, Any]:
-    """The whole run in this process, without Prefect (tests, ``newsclean run --no-prefect``)."""
-    clean.mkdir(parents=True, exist_ok=True)
-    planned, refused = plan(raw)
-    total = combine(clean_batch(b, clean, config) for b in batches(planned, config.batch_size))
-    return finish(clean, total, refused, config)
+def check_locations(raw: str, clean: str) -> None:
+    """Refuse a raw location that is not a folder, or a clean folder inside the raw one."""
+    raw_store = open_store(raw)
+    if not raw_store.is_folder():
+        raise UsageError(f"{raw} is not a folder: give the folder of raw scrapes "
+                         "(a local path or a URL such as s3://bucket/raw)")
+    raw_root, clean_root = raw_store.local_root, open_store(clean).local_root
+    if raw_root is not None and clean_root is not None and \
+            clean_root.resolve().is_relative_to(raw_root.resolve()):
+        raise UsageError(f"{clean} is inside {raw}: its records would be read as inputs; "
+                         "choose a clean folder outside the raw one")
+
+
+def run_local(raw: str, clean: str, config: Config = DEFAULT_CONFIG, *,
+              runner: Runner = Runner.AUTO, follow_symlinks: bool = False, force: bool = False,
+              prune: bool = False, wait: bool = False, progress: Progress | None = None,
+              on_plan: Callable[[Plan], None] | None = None) -> dict[str, Any]:
+    """The whole run in this process, without Prefect (``newsclean run --no-prefect``, tests)."""
+    if runner is Runner.DASK:
+        raise UsageError("--runner dask needs the Prefect flow: drop --no-prefect")
+    started = time.perf_counter()
+    check_locations(raw, clean)
+    open_store(clean).make_root()
+    run_id = state.new_run_id()
+    with state.lock(open_store(clean), wait=wait):
+        the_plan = plan(raw, clean, config, follow_symlinks=follow_symlinks, force=force)
+        if on_plan is not None:
+            on_plan(the_plan)
+        workers = choose_workers(runner, len(the_plan.todo), config)
+        groups = batches(the_plan.todo, config.batch_size, workers)
+        with ThreadPoolExecutor(workers) as pool:
+            results = list(pool.map(
+                lambda ib: clean_batch(ib[1], raw, clean, config, run_id=run_id, index=ib[0],
+                                       workers=workers, progress=progress),
+                enumerate(groups)))
+        return finish(clean, the_plan, combine(results), config, run_id=run_id,
+                      started=started, prune=prune, runner=runner, workers=workers)

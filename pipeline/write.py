@@ -3,38 +3,67 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
+import re
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
-from pipeline.errors import RejectedInput
-from pipeline.record import Article, dump_json
+from pipeline.errors import RejectCode, RejectedInput
+from pipeline.record import dump_json
+from pipeline.storage import Store
 
 REJECTS_FILE = "_rejects.jsonl"
+# NUL or CR, raw or as a JSON escape (one not preceded by an escaped backslash):
+# the stages remove both characters, so one left in a record is a defect.
+_FORBIDDEN_ESCAPE = re.compile(r"[\r\x00]|(?<!\\)(?:\\\\)*\\(?:r|u0000)")
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` so that ``path`` is always either the old file or the complete new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def record_name(record_id: str) -> str:
+    """The file name of a record in the clean folder.
+
+    >>> record_name("000_b965d56c7d7fc914")
+    '000_b965d56c7d7fc914.json'
+    """
+    return f"{record_id}.json"
+
+
+def is_record_name(name: str) -> bool:
+    """Whether a file name in the clean folder is a record (run files start with '_').
+
+    >>> is_record_name("a.json"), is_record_name("_rejects.jsonl"), is_record_name(".a.json")
+    (True, False, False)
+    """
+    return name.endswith(".json") and not name.startswith(("_", "."))
+
+
+def checked_record_bytes(text: str, *, path: str, item: int | None = None) -> bytes:
+    r"""The UTF-8 bytes of a record's JSON text, refusing text no reader should get.
+
+    >>> checked_record_bytes('{"t": "é"}', path="x.txt")
+    b'{"t": "\xc3\xa9"}'
+    >>> checked_record_bytes('{"t": "a\\r"}', path="x.txt")
+    Traceback (most recent call last):
+    pipeline.errors.RejectedInput: x.txt: internal: the record holds a NUL or CR character: ...
+    """
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise RejectedInput(RejectCode.INTERNAL, "the record holds a lone surrogate at "
+                            f"{err.start}: please report this input", path=path,
+                            stage="write", item=item) from None
+    if _FORBIDDEN_ESCAPE.search(text):
+        raise RejectedInput(RejectCode.INTERNAL, "the record holds a NUL or CR character: "
+                            "please report this input", path=path, stage="write", item=item)
+    return data
 
 
-def write_record(clean: Path, article: Article) -> Path:
-    """Write one record as ``CLEAN/<id>.json``."""
-    path = clean / f"{article.id}.json"
-    write_text_atomic(path, article.to_json())
-    return path
+def write_record(clean: Store, record_id: str, data: bytes) -> None:
+    """Write one record (checked bytes) as ``CLEAN/<id>.json``."""
+    clean.write_bytes(record_name(record_id), data)
+
+
+def delete_record(clean: Store, record_id: str) -> None:
+    """Remove one record file."""
+    clean.delete(record_name(record_id))
 
 
 def reject_row(err: RejectedInput, sha256: str | None) -> dict[str, Any]:
@@ -43,13 +72,13 @@ def reject_row(err: RejectedInput, sha256: str | None) -> dict[str, Any]:
             "reason": err.code.value, "message": err.message}
 
 
-def write_rejects(clean: Path, rows: Iterable[dict[str, Any]]) -> None:
-    """Replace ``_rejects.jsonl`` with this run's rejects, sorted by path and item."""
+def write_rejects(clean: Store, rows: Iterable[dict[str, Any]]) -> None:
+    """Replace ``_rejects.jsonl`` with the current rejects, sorted by path and item."""
     ordered = sorted(rows, key=lambda r: (r["path"] or "", r["item"] or 0))
     text = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in ordered)
-    write_text_atomic(clean / REJECTS_FILE, text)
+    clean.write_text(REJECTS_FILE, text)
 
 
-def write_json(path: Path, data: Any) -> None:
-    """Write a run file (summary) as deterministic JSON."""
-    write_text_atomic(path, dump_json(data))
+def write_json(clean: Store, rel: str, data: Any) -> None:
+    """Write a run file (the run summary) as JSON."""
+    clean.write_text(rel, dump_json(data))

@@ -1,0 +1,307 @@
+"""Worker processes that run one call at a time under a time and a memory budget.
+
+One pathological input (a regex that backtracks, a decompression bomb) must
+not stall a run. Each call therefore runs in a child process started with
+``python -m pipeline.worker``: the child caps its own address space
+(``RLIMIT_AS``), the parent waits at most the time budget for the answer and
+otherwise kills the child and starts a fresh one. Plain subprocesses rather
+than ``multiprocessing``: they work from threads, from daemonic Dask workers
+and from Prefect's process pool alike.
+
+Wire format on the child's stdin/stdout: an 8-byte big-endian length, then a
+pickle. A request is ``(target, args, kwargs)`` with ``target`` written
+``"module:function"``; a reply is ``("ok", value)`` or ``("error", kind, text)``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import importlib
+import os
+import pickle
+import select
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+_HEADER = struct.Struct(">Q")
+_MB = 1024 * 1024
+# Signals by which a child dies when it runs out of memory: the kernel's OOM killer
+# (SIGKILL), or a C extension whose malloc failed under RLIMIT_AS (abort or bad access).
+_MEMORY_SIGNALS = frozenset({signal.SIGKILL, signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS})
+# Native thread pools reserve address space per thread; one thread each keeps the
+# RLIMIT_AS budget for the data, and two workers on two cores do not oversubscribe.
+_CHILD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "PYTHONHASHSEED": "0"}
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """What one call may use: seconds of wall time and MB of address space (0 = no limit)."""
+
+    seconds: float = 60.0
+    memory_mb: int = 2048
+
+
+class WorkerFailure(Exception):
+    """A call that gave no value: over budget, crashed the child, or raised."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        self.kind = kind  # "timeout", "memory", "died" or "error"
+        self.message = message
+        super().__init__(f"{kind}: {message}")
+
+
+class Worker:
+    """One child process; :meth:`call` runs a function in it within a budget."""
+
+    def __init__(self, budget: Budget, preload: tuple[str, ...] = ()) -> None:
+        self.budget = budget
+        env = {**os.environ, **_CHILD_ENV}
+        # The child must import this very package, wherever the parent found it.
+        package_parent = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (package_parent, os.environ.get("PYTHONPATH", "")) if p)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.worker", str(budget.memory_mb), *preload],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env=env, close_fds=True)
+        self.calls = 0
+
+    @property
+    def alive(self) -> bool:
+        """Whether the child is still running."""
+        return self.process.poll() is None
+
+    def call(self, target: str, *args: Any, **kwargs: Any) -> Any:
+        """``target(*args, **kwargs)`` in the child; raises :class:`WorkerFailure`."""
+        deadline = (time.monotonic() + self.budget.seconds) if self.budget.seconds > 0 else None
+        payload = pickle.dumps((target, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(_HEADER.pack(len(payload)))
+            self.process.stdin.write(payload)
+            self.process.stdin.flush()
+            header = self._read(_HEADER.size, deadline)
+            reply = pickle.loads(self._read(_HEADER.unpack(header)[0], deadline))
+        except TimeoutError:
+            self.kill()
+            raise WorkerFailure("timeout", f"over the budget of {self.budget.seconds:g} s"
+                                ) from None
+        except (BrokenPipeError, EOFError, ConnectionResetError):
+            raise self._death() from None
+        self.calls += 1
+        if reply[0] == "ok":
+            return reply[1]
+        _, kind, text = reply
+        if kind == "memory":
+            self.kill()  # a heap that hit its cap is not worth reusing
+        raise WorkerFailure(kind, text)
+
+    def _read(self, n: int, deadline: float | None) -> bytes:
+        stream = self.process.stdout
+        assert stream is not None
+        fd = stream.fileno()
+        chunks: list[bytes] = []
+        while n:
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+                    raise TimeoutError
+            chunk = os.read(fd, min(n, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+    def _death(self) -> WorkerFailure:
+        code = self.process.wait()
+        if code < 0 and signal.Signals(-code) in _MEMORY_SIGNALS:
+            name = signal.Signals(-code).name
+            return WorkerFailure("memory", f"the worker died ({name}), most likely over the "
+                                 f"memory budget of {self.budget.memory_mb} MB")
+        return WorkerFailure("died", f"the worker exited with status {code}")
+
+    def kill(self) -> None:
+        """Stop the child at once."""
+        if self.alive:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError):
+                if stream is not None:
+                    stream.close()
+
+    def close(self) -> None:
+        """Ask the child to finish (end of input), then make sure it has."""
+        with contextlib.suppress(OSError):
+            if self.process.stdin is not None:
+                self.process.stdin.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=0.5)
+        self.kill()
+
+
+class WorkerPool:
+    """Up to ``size`` workers shared by the threads of one process; dead ones are replaced."""
+
+    def __init__(self, size: int, budget: Budget, preload: tuple[str, ...] = ()) -> None:
+        self.size = max(1, size)
+        self.budget = budget
+        self.preload = preload
+        self.pid = os.getpid()
+        self._idle: list[Worker] = []
+        self._count = 0
+        self._free = threading.Condition()
+
+    def start(self) -> None:
+        """Start every worker now, so that their imports overlap the caller's own work."""
+        with self._free:
+            while self._count < self.size:
+                self._idle.append(Worker(self.budget, self.preload))
+                self._count += 1
+
+    @contextlib.contextmanager
+    def worker(self) -> Iterator[Worker]:
+        """A worker for the caller's exclusive use; waits while all are busy."""
+        with self._free:
+            while not self._idle and self._count >= self.size:
+                self._free.wait()
+            if self._idle:
+                w = self._idle.pop()
+            else:
+                self._count += 1
+                w = None
+        if w is None:
+            try:
+                w = Worker(self.budget, self.preload)
+            except BaseException:
+                with self._free:
+                    self._count -= 1
+                    self._free.notify()
+                raise
+        try:
+            yield w
+        finally:
+            with self._free:
+                if w.alive:
+                    self._idle.append(w)
+                else:
+                    w.kill()
+                    self._count -= 1
+                self._free.notify()
+
+    def call(self, target: str, *args: Any, **kwargs: Any) -> Any:
+        """Run ``target`` in a free worker (see :meth:`Worker.call`)."""
+        with self.worker() as w:
+            return w.call(target, *args, **kwargs)
+
+    def close(self) -> None:
+        """Stop the idle workers (busy ones stop when they are handed back)."""
+        with self._free:
+            idle, self._idle = self._idle, []
+            self._count -= len(idle)
+        for w in idle:
+            w.close()
+
+
+_POOLS: dict[tuple[int, Budget, tuple[str, ...]], WorkerPool] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def shared_pool(size: int, budget: Budget, preload: tuple[str, ...] = ()) -> WorkerPool:
+    """The process-wide pool for these settings, created on first use and kept for later calls.
+
+    Batches of one run (and of later runs in a long-lived process: a Dask worker,
+    a served deployment) reuse the started children instead of paying their
+    start-up again.
+    """
+    key = (size, budget, preload)
+    with _POOLS_LOCK:
+        pool = _POOLS.get(key)
+        if pool is None or pool.pid != os.getpid():  # a forked child must not share pipes
+            pool = _POOLS[key] = WorkerPool(size, budget, preload)
+        return pool
+
+
+@atexit.register
+def close_pools() -> None:
+    """Stop every shared pool of this process."""
+    with _POOLS_LOCK:
+        pools = [p for p in _POOLS.values() if p.pid == os.getpid()]
+        _POOLS.clear()
+    for pool in pools:
+        pool.close()
+
+
+# ---------------------------------------------------------------- the child side
+
+
+def _resolve(target: str, cache: dict[str, Callable[..., Any]]) -> Callable[..., Any]:
+    fn = cache.get(target)
+    if fn is None:
+        module, _, name = target.partition(":")
+        fn = cache[target] = getattr(importlib.import_module(module), name)
+    return fn
+
+
+def _read_exact(stream: BinaryIO, n: int) -> bytes | None:
+    data = stream.read(n)
+    return data if data and len(data) == n else None
+
+
+def serve(memory_mb: int, preload: tuple[str, ...], stdin: BinaryIO, stdout: BinaryIO) -> None:
+    """The child's loop: answer requests until stdin closes."""
+    for module in preload:
+        importlib.import_module(module)
+    if memory_mb > 0:
+        import resource
+
+        limit = memory_mb * _MB
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    cache: dict[str, Callable[..., Any]] = {}
+    while (header := _read_exact(stdin, _HEADER.size)) is not None:
+        body = _read_exact(stdin, _HEADER.unpack(header)[0])
+        if body is None:
+            return
+        reply: tuple[Any, ...]
+        try:
+            target, args, kwargs = pickle.loads(body)
+            del body
+            reply = ("ok", _resolve(target, cache)(*args, **kwargs))
+            out = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        except MemoryError:
+            reply, out = ("error", "memory", "over the memory budget of "
+                          f"{memory_mb} MB; raise limits.memory_per_worker_mb"), b""
+        except Exception as exc:  # the parent turns it into a reject naming the input
+            reply, out = ("error", "error", f"{type(exc).__name__}: {exc}"), b""
+        if not out:
+            out = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        stdout.write(_HEADER.pack(len(out)))
+        stdout.write(out)
+        stdout.flush()
+        if reply[1] == "memory" and reply[0] == "error":
+            return
+
+
+def main(argv: list[str]) -> None:
+    """Entry point of ``python -m pipeline.worker MEMORY_MB [MODULE …]``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when children stop
+    stdin = os.fdopen(os.dup(0), "rb")
+    stdout = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # stray prints from libraries must not corrupt the replies
+    sys.stdout = sys.stderr
+    serve(int(argv[0]), tuple(argv[1:]), stdin, stdout)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
