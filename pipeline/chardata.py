@@ -206,9 +206,12 @@ KEPT_SPACES = " \xa0\u202f\u2009\u2007"
 SPACE_STRENGTH = {"\u202f": 4, "\xa0": 3, "\u2007": 2, "\u2009": 1, " ": 0}
 SPACE_RUN_RE = re.compile(f"[{KEPT_SPACES}]{{2,}}")
 # Spaces before a comma or full stop that ends a clause: "mot , suite", "fin ."
-# A following "." keeps an ellipsis "et puis ..." and ". . ." as they are.
-# Lines are trimmed first, so a space here always follows a character.
-SPACE_BEFORE_STOP_RE = re.compile(f"[{KEPT_SPACES}]+(?=[,.](?:[\\s\"”»’')\\]]|$))")
+# Dots in a row keep their spaces: "et puis ...", ". . ." are ellipses.
+# (Lines are trimmed first, so a space here always follows a character.)
+SPACE_BEFORE_STOP_RE = re.compile(
+    f"[{KEPT_SPACES}](?<!\\.[{KEPT_SPACES}])[{KEPT_SPACES}]*"
+    f"(?=[,.](?:[\\s\"”»’')\\]]|$))(?![,.][{KEPT_SPACES}]?\\.)"
+)
 
 # --- quotes ---------------------------------------------------------------------
 

@@ -115,7 +115,7 @@ def fix_mojibake(text: str) -> tuple[str, Counts]:
     edits: list[tuple[int, int, str]] = []
     for start, end in spans:
         line = text[start:end]
-        fixed = fix_mojibake_full(line).replace("\u2029", cd.BREAK)
+        fixed = fix_mojibake_full(line)
         if fixed != line:
             edits.append((start, end, fixed))
     return _apply(text, edits), _one(RepairKind.MOJIBAKE, len(edits))
@@ -249,6 +249,8 @@ def trim_lines(text: str) -> tuple[str, Counts]:
     >>> trim_lines("  un \\n\\tdeux \\u2028 \\u2028 trois\\u2028")
     ('un\\ndeux\\u2028trois', {})
     """
+    if "\u2029" in text:  # a PARAGRAPH SEPARATOR that mojibake hid
+        text = text.replace("\u2029", cd.BREAK)
     if cd.BREAK in text:
         text = cd.BREAK_RUN_RE.sub(cd.BREAK, text)
     return "\n".join([line.strip() for line in text.split("\n")]), {}
@@ -408,14 +410,17 @@ def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
 
 Step = Callable[[str], tuple[str, Counts]]
 
-# The repairs, by name, in the order they run. Entities come first (they can
-# encode any other damage), then tags, then ftfy on what is left; invisible
-# characters go after ftfy because mojibake can encode them ("Â\xad"), and
-# spaces after that so a removed character cannot leave a double space.
+# The repairs, by name, in the order they run. ftfy comes first and sees the
+# line as scraped: mojibake is a whole-line re-encoding, and entities or tags,
+# being ASCII, went through it unchanged ("Â«&nbsp;dÃ©truire&nbsp;Â»" is fixed
+# whole, but not once "&nbsp;" is a no-break space next to "Â»"). Entities
+# and tags follow; if they uncover mojibake ("&Atilde;&copy;"), the next pass
+# fixes it. Invisible characters go after ftfy because mojibake can encode
+# them ("Â\xad"), and spaces last so a removed character leaves no double space.
 STEPS: dict[str, Step] = {
+    "fix_mojibake": fix_mojibake,
     "decode_entities": decode_entities,
     "drop_tags": drop_tags,
-    "fix_mojibake": fix_mojibake,
     "remove_invisible": remove_invisible,
     "normalize_nfc": normalize_nfc,
     "trim_lines": trim_lines,
