@@ -111,6 +111,14 @@ _ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:\d{2
 _SENTENCE_PUNCT = re.compile(r"[.!?…](?:\s|$)|[«»“”\"]")
 
 
+def _dedupe(values: Iterable[str]) -> tuple[str, ...]:
+    """Values without repeats (compared folded), each as first written."""
+    seen: dict[str, str] = {}
+    for value in values:
+        seen.setdefault(_key(value), value)
+    return tuple(seen.values())
+
+
 def _agency(text: str) -> str | None:
     """The agency a value names, as written, or None.
 
@@ -717,10 +725,10 @@ def from_hints(hints: Hints) -> tuple[MetaHit, ...]:
     names = _hint_authors(hints.authors, site_name, host, language)
     if hints.authors:
         add(MetaField.AUTHORS, tuple(names.authors))
-    tags = {_key(t): " ".join(t.split()) for t in hints.tags
-            if t.strip() and len(t) <= _LIMITS["max_tag_chars"]}
+    tags = _dedupe(" ".join(t.split()) for t in hints.tags
+                   if t.strip() and len(t) <= _LIMITS["max_tag_chars"])
     if tags:
-        add(MetaField.TAGS, tuple(tags.values()))
+        add(MetaField.TAGS, tags)
     add(MetaField.SOURCE_CREDIT, _credit(hints.source_credit) if hints.source_credit else None)
     add(MetaField.SOURCE_CREDIT, names.credit)
     add(MetaField.SITE_NAME, site_name)
@@ -796,7 +804,7 @@ def merge(hits: Iterable[MetaHit]) -> Metadata:
     tags: tuple[str, ...] = ()
     for h in _ordered(hits, MetaField.TAGS):
         if isinstance(h.value, tuple) and h.value:
-            tags = tuple({_key(t): t for t in h.value}.values())
+            tags = _dedupe(h.value)
             break
 
     site_name = None
