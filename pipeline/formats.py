@@ -36,14 +36,31 @@ _CHARSET_BYTES = 4096
 _JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jl")
 _SAFE_ID = re.compile(SAFE_ID_PATTERN)
 
-# An HTML page starts with markup: a doctype or one of the tags a page or a saved
-# fragment begins with, after optional comments, an XML declaration and white space.
-_HTML_START = re.compile(
-    r"\A(?:\s|<!--.*?-->|<\?xml[^>]*>)*"
-    r"<(?:!doctype\s+html|html|head|body|meta|title|link|base|script|style|div|p|article"
-    r"|section|main|header|nav|table|h[1-6])[\s/>]",
+# An HTML page starts with markup: a doctype or an HTML element, after optional
+# comments, an XML declaration and white space ("<Photo> …" is text, "<br />" is
+# HTML: servers print PHP warnings as "<br />\n<b>Warning</b>: …" before the page).
+_FIRST_TAG = re.compile(
+    r"\A(?:\s|<!--.*?-->|<\?xml[^>]*>)*<(!doctype\s+html|[a-z][a-z0-9]*)[\s/>]",
     re.IGNORECASE | re.DOTALL,
 )
+# or a doctype or <html> opens a line near the start, after some plain-text output
+_HTML_LINE = re.compile(r"^[ \t]*<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE | re.MULTILINE)
+# the elements of the HTML standard (WHATWG), and the obsolete ones old pages still use
+_HTML_ELEMENTS = frozenset({
+    "a", "abbr", "address", "area", "article", "aside", "audio", "b", "base", "bdi", "bdo",
+    "blockquote", "body", "br", "button", "canvas", "caption", "cite", "code", "col",
+    "colgroup", "data", "datalist", "dd", "del", "details", "dfn", "dialog", "div", "dl", "dt",
+    "em", "embed", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
+    "h4", "h5", "h6", "head", "header", "hgroup", "hr", "html", "i", "iframe", "img", "input",
+    "ins", "kbd", "label", "legend", "li", "link", "main", "map", "mark", "menu", "meta",
+    "meter", "nav", "noscript", "object", "ol", "optgroup", "option", "output", "p", "picture",
+    "pre", "progress", "q", "rp", "rt", "ruby", "s", "samp", "script", "search", "section",
+    "select", "slot", "small", "source", "span", "strong", "style", "sub", "summary", "sup",
+    "svg", "table", "tbody", "td", "template", "textarea", "tfoot", "th", "thead", "time",
+    "title", "tr", "track", "u", "ul", "var", "video", "wbr", "acronym", "applet", "basefont",
+    "big", "blink", "center", "dir", "font", "frame", "frameset", "marquee", "nobr",
+    "noframes", "strike", "tt",
+})
 # JSON: an object, or an array of objects (scraper items), so that a text dump
 # starting "[Mise à jour]" or "[1]" is not taken for one
 _JSON_START = re.compile(r'\A\s*(?:\{\s*["}]|\[\s*[{\]])')
@@ -181,7 +198,10 @@ def sniff(data: bytes, name: str = "") -> Payload:
         if name.lower().endswith(_JSONL_SUFFIXES):
             return Payload.JSONL
         return Payload.JSON
-    if _HTML_START.match(head):
+    first = _FIRST_TAG.match(head)
+    if first and (first.group(1).lower() in _HTML_ELEMENTS or first.group(1)[0] == "!"):
+        return Payload.HTML
+    if _HTML_LINE.search(head):
         return Payload.HTML
     return Payload.TEXT
 

@@ -38,7 +38,7 @@ _HUGE_PARSER = lxml.html.HTMLParser(huge_tree=True, **_PARSER_OPTIONS)  # type: 
 
 # htmldate discards dates later than `max_date`, which trafilatura sets to today:
 # a fixed bound keeps the output independent of the day of the run.
-_DATE_PARAMS = {"original_date": True, "extensive_search": True, "max_date": "2100-01-01"}
+DATE_PARAMS = {"original_date": True, "extensive_search": True, "max_date": "2100-01-01"}
 
 # How far from the end a closing </body> or </html> is looked for.
 _TAIL_CHARS = 2048
@@ -139,7 +139,7 @@ def extract(
                 # duplicates across a run are found later, deterministically, by fingerprint
                 deduplicate=False,
                 with_metadata=True,
-                date_extraction_params=_DATE_PARAMS,
+                date_extraction_params=DATE_PARAMS,
             )
         except RecursionError:
             # a tree close to the huge_tree depth limit can exhaust the Python stack
