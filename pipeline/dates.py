@@ -158,7 +158,8 @@ class _Grammar:
     clock_before: re.Pattern[str]  # time + zone + comma, before a date
     label: re.Pattern[str]  # "publié le", "Updated:" …
     label_kind: dict[str, DateKind]
-    relative: re.Pattern[str]
+    relative: re.Pattern[str]  # a relative-date word anywhere
+    relative_statement: re.Pattern[str]  # "il y a 2 heures", "yesterday at 8:15 a.m."
     separator: re.Pattern[str]  # between two date statements on one line
 
 
@@ -213,6 +214,7 @@ def _grammar(language: str | None) -> _Grammar:
         re.compile(rf"{lead}{month}\s*{day}\s*,?\s*{year}"),
     )
 
+    joiners = _alternation(_words(tables, "time_joiners"))
     meridiem = _alternation(_words(tables, "meridiem_am") + _words(tables, "meridiem_pm"))
     hour_marks = _alternation(_words(tables, "hour_marks"))
     suffixes = _alternation(_words(tables, "time_suffixes"))
@@ -231,7 +233,6 @@ def _grammar(language: str | None) -> _Grammar:
              rf"(?:\s*(?:{_opt(suffixes)})(?!\w))?"
              rf"(?:(?<=\d)(?P<z>z)(?!\w)|\s*\(?(?P<zone>[+-]\d{{2}}:?\d{{2}}"
              rf"|(?:utc|gmt)\s*[+-]\s*\d{{1,2}}(?::?\d{{2}})?|{_opt(zones)})\)?(?!\w))?")
-    joiners = _alternation(_words(tables, "time_joiners"))
     clock_after = re.compile(
         rf"(?:\s*,\s*|\s*t\s*|\s+(?:{_opt(joiners)}|-|–|—|\|)\s+|\s*-\s*|\s+){clock}")
     clock_before = re.compile(rf"{clock}\s*,?\s+")
@@ -247,10 +248,19 @@ def _grammar(language: str | None) -> _Grammar:
             for word in labels["bare"] + labels["colon"]:
                 label_kind.setdefault(fold(word), kind)
     relative = re.compile(rf"(?<!\w)(?:{_opt(_alternation(_words(tables, 'relative')))})(?!\w)")
+    count = rf"(?:\d+|{_opt(_alternation(_words(tables, 'relative_counts')))})"
+    unit = rf"{_opt(_alternation(_words(tables, 'relative_units')))}\.?(?!\w)"
+    days = _alternation(_words(tables, "relative_days"))
+    relative_statement = re.compile(
+        rf"(?:{_opt(_alternation(_words(tables, 'relative_before')))}\s+{count}\s*{unit}"
+        rf"|{count}\s*{unit}\s+{_opt(_alternation(_words(tables, 'relative_after')))}(?!\w)"
+        rf"|{_opt(days)}(?!\w))"
+        rf"(?:(?:\s*,\s*|\s+(?:{_opt(joiners)})\s+|\s+){clock})?")
     conjunctions = _alternation([w for t in tables for w in t["byline"]["conjunctions"]])
     separator = re.compile(rf"\s*[,;|•·]\s*|\s+[-–—]\s+|\s+(?:{_opt(conjunctions)})\s+|\s+")
     return _Grammar(months, numeric, forms, clock_after, clock_before,
-                    re.compile(label_regex(bare, colon)), label_kind, relative, separator)
+                    re.compile(label_regex(bare, colon)), label_kind, relative,
+                    relative_statement, separator)
 
 
 # ---------------------------------------------------------------------------
@@ -368,6 +378,19 @@ def match_date(folded: str, pos: int = 0, *, language: str | None = None
     return None
 
 
+def match_relative(folded: str, pos: int = 0, *, language: str | None = None) -> int | None:
+    """End position of a relative date at ``pos`` ("il y a 2 heures", "yesterday"), or None.
+
+    A relative date is read so that the statement around it can be, never turned
+    into a date.
+
+    >>> match_relative(fold("il y a 2 heures, par Jean Dupont"), language="fr")
+    15
+    """
+    m = _grammar(language).relative_statement.match(folded, pos)
+    return m.end() if m else None
+
+
 def match_label(folded: str, pos: int = 0, *, language: str | None = None
                 ) -> tuple[DateKind, int] | None:
     """(kind, end position) of a date label ("Publié le", "Updated:") at ``pos``.
@@ -388,6 +411,8 @@ _TRAILING = " .,;"
 def find_dates(text: str, *, language: str | None = None) -> FoundDates | None:
     """The publication and update dates a line states, when the whole line is date statements.
 
+    A relative date ("Mis à jour il y a 2 heures") is a date statement with no value.
+
     >>> find_dates("Publié le 21 novembre 2023 à 10h00, mis à jour le 22 novembre 2023")
     FoundDates(published='2023-11-21T10:00', updated='2023-11-22')
     >>> find_dates("Le 21 novembre 2023, le conseil a tranché.") is None
@@ -404,10 +429,13 @@ def find_dates(text: str, *, language: str | None = None) -> FoundDates | None:
         if (label := match_label(s, pos, language=language)) is not None:
             kind, pos = label
         hit = match_date(s, pos, language=language)
-        if hit is None:
+        if hit is not None:
+            found.setdefault(kind, hit[0])
+            pos = hit[1]
+        elif (end := match_relative(s, pos, language=language)) is not None:
+            pos = end
+        else:
             return None
-        found.setdefault(kind, hit[0])
-        pos = hit[1]
         if pos >= len(s):
             break
         sep = g.separator.match(s, pos)

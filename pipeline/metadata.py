@@ -37,6 +37,7 @@ from pipeline.dates import (
     label_regex,
     language_tables,
     match_date,
+    match_relative,
     parse_date,
 )
 from pipeline.document import Hints, Metadata
@@ -384,12 +385,16 @@ def _lexicon(language: str | None) -> _Lexicon:
         + _words(tables, "labels", "updated", "colon"))
     date_start = _alt(_words(tables, "dates", "weekdays") + _words(tables, "dates", "day_prefixes")
                       + [m for t in tables for names in t["dates"]["months"] for m in names])
+    relative_start = _alt(_words(tables, "dates", "relative_days")
+                          + _words(tables, "dates", "relative_before")
+                          + _words(tables, "dates", "relative_counts"))
     conj = _alt(_words(tables, "byline", "conjunctions"))
     with_words = _alt(_words(tables, "byline", "with"))
     for_words = _alt(_words(tables, "byline", "for"))
     starts = _alt(list(kinds) + _words(tables, "byline", "with") + list(_AGENCIES))
     return _Lexicon(
-        prefilter=re.compile(rf"(?:{starts})(?!\w)|[\d(\[]|https?:|www\.|(?:{date_start})(?!\w)"),
+        prefilter=re.compile(rf"(?:{starts}|{date_start}|{relative_start})(?!\w)"
+                             r"|[\d(\[]|https?:|www\."),
         label=re.compile(label),
         kinds=kinds,
         weak=frozenset(weak),
@@ -449,6 +454,7 @@ class _Reader:
         self.loose_names: list[str] = []
         self.empty_byline = False  # "Par" with no name and no colon
         self.hard_separator = False  # the last separator was "|", "/", "—"…
+        self.dated = False  # a date statement was read (a relative one too)
 
     def read(self) -> tuple[MetaHit, ...] | None:
         if (whole := self._whole_line()) is not None:
@@ -470,8 +476,7 @@ class _Reader:
             self.hard_separator = bool(_HARD_SEPARATOR.search(sep[0]))
             pos = sep.end()
         if self.loose_names:
-            if not any(h.field in (MetaField.PUBLISHED_AT, MetaField.UPDATED_AT)
-                       for h in self.hits):
+            if not self.dated:
                 return None
             self.hits.append(MetaHit(MetaField.AUTHORS, tuple(self.loose_names)))
         if statements == 1 and self.empty_byline:
@@ -503,15 +508,19 @@ class _Reader:
             if self.zone is Zone.BODY and key in lex.weak:
                 return None
             return self._labelled(lex.kinds[key], m.end(), bool(m["colon"]))
+        if self.zone is Zone.BODY:
+            return None  # a date heading in the body ("Vendredi 17 novembre 2023")
         if (date := match_date(folded, pos, language=self.language)) is not None:
-            if self.zone is Zone.BODY:
-                return None  # a date heading in the body ("Vendredi 17 novembre 2023")
             self.hits.append(MetaHit(MetaField.PUBLISHED_AT, date[0]))
+            self.dated = True
             return date[1]
+        if (relative := match_relative(folded, pos, language=self.language)) is not None:
+            self.dated = True  # "il y a 2 heures": a date line, never resolved
+            return relative
         # a name without "Par" only after a date and a visible separator
         # ("26.05.2020 / Nicolas Šustr"): after a bare space, capitalised words
         # are as often a heading or an organisation ("Aktuelle Meldung")
-        if self.zone is Zone.BODY or not self.hits or not self.hard_separator:
+        if not self.dated or not self.hard_separator:
             return None
         stop = lex.author_end.search(folded, pos)
         end = stop.start() if stop else len(folded)
@@ -527,9 +536,13 @@ class _Reader:
         if kind in (_Kind.PUBLISHED, _Kind.UPDATED):
             date = match_date(folded, pos, language=self.language)
             if date is None:
+                if (relative := match_relative(folded, pos, language=self.language)) is not None:
+                    self.dated = True  # "Publié il y a 2 heures": read, never resolved
+                    return relative
                 return n if pos >= n and colon else None  # "Publish date :" left empty
             field = MetaField.PUBLISHED_AT if kind is _Kind.PUBLISHED else MetaField.UPDATED_AT
             self.hits.append(MetaHit(field, date[0]))
+            self.dated = True
             return date[1]
         if kind is _Kind.AUTHOR:
             stop = lex.author_end.search(folded, pos)

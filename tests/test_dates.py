@@ -124,6 +124,9 @@ FOUND = [
     ("20 novembre 2023 à 17h19", FoundDates("2023-11-20T17:19", None)),
     ("Mon 20 Jan 2020 06.05 GMT Last modified on Mon 20 Jan 2020 06.07 GMT",
      FoundDates("2020-01-20T06:05+00:00", "2020-01-20T06:07+00:00")),
+    # a relative date is a date statement with no value
+    ("Publié le 21 novembre 2023, mis à jour il y a 2 heures", FoundDates("2023-11-21", None)),
+    ("il y a 2 heures", FoundDates(None, None)),
     # a second date of one kind does not replace the first
     ("29 November 2018 | 20 January 2019", FoundDates("2018-11-29", None)),
     # more than dates: not a date line

@@ -77,9 +77,14 @@ LINES: list[tuple[str, Zone, str | None, Expected]] = [
     ("Stand: 20.11.2023 17:19 Uhr", H, "de", ((F.UPDATED_AT, "2023-11-20T17:19"),)),
     ("Publish date :", T, "en", ()),  # a template line with its value left empty
     ("Vendredi 17 novembre 2023", B, "fr", NOT_METADATA),  # a dated heading in the body
-    ("il y a 2 heures", H, "fr", NOT_METADATA),
-    ("Publié il y a 2 heures", H, "fr", NOT_METADATA),
-    ("2 hours ago", H, "en", NOT_METADATA),
+    # relative dates: read as date lines, never resolved (no value)
+    ("il y a 2 heures", H, "fr", ()),
+    ("Publié il y a 2 heures", H, "fr", ()),
+    ("2 hours ago", H, "en", ()),
+    ("Updated yesterday at 8:15 a.m.", H, "en", ()),
+    ("il y a 2 heures", B, "fr", NOT_METADATA),
+    ("Par Jean Dupont, publié il y a 2 heures", H, "fr", ((F.AUTHORS, ("Jean Dupont",)),)),
+    ("Il y a 2 ans, la société a changé de patron.", H, "fr", NOT_METADATA),
     ("Le 21 novembre 2023, le conseil d’administration a limogé Sam Altman.", B, "fr",
      NOT_METADATA),
     ("Published in 2019, the report found that emissions rose.", H, "en", NOT_METADATA),
