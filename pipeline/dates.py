@@ -38,8 +38,9 @@ from typing import Any, NamedTuple
 
 import tomllib
 
-__all__ = ["DateKind", "FoundDates", "NumericOrder", "find_dates", "fold", "language_tables",
-           "match_date", "parse_date"]
+__all__ = ["COMMON", "LANGUAGES", "DateKind", "FoundDates", "NumericOrder", "find_dates", "fold",
+           "label_regex", "language_tables", "match_date", "match_label", "match_relative",
+           "parse_date"]
 
 RULES_DIR = "rules"
 COMMON_RULES = "metadata.toml"

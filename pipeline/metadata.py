@@ -461,7 +461,6 @@ class _Reader:
             return whole
         pos, end = 0, len(self.folded)
         statements = 0
-        self.hard_separator = False
         while pos < end:
             new = self._statement(pos)
             if new is None:
