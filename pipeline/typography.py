@@ -37,19 +37,20 @@ _ELLIPSIS_RE = re.compile(r"(?<!\.)\.\.\.(?!\.)")
 _APOSTROPHE_RE = re.compile(r"(?<=\w)'(?=\w)")
 _STRAIGHT_DQ_RE = re.compile(r'"')
 _DQ_MARKS_RE = re.compile("[«»“”]")
-_AFTER_CLOSING = frozenset(".,;:!?…)]}—–-/'’")
+_BEFORE_OPENING = frozenset("([{—–-/«“‘")
+_AFTER_CLOSING = frozenset(".,;:!?…)]}—–-/'’»”")
 # Spaces inside « »: none, a plain, thin or narrow space → one no-break space.
-_AFTER_OPEN_GUILLEMET_RE = re.compile(f"«[ \t\u2009{NNBSP}]*(?=[^\\s{NBSP}])")
+_AFTER_OPEN_GUILLEMET_RE = re.compile(f"«[ \t\u2009{NNBSP}]*(?=[^\\s{NBSP};:!?])")
 _BEFORE_CLOSE_GUILLEMET_RE = re.compile(f"(?<=[^\\s{NBSP}])[ \t\u2009{NNBSP}]*»")
 # Before ; ! ? ending a clause (followed by a space, the end, a closing mark or
 # more of them): any space or none → narrow no-break space. "?id=3" or "a;b"
 # are not clause ends and stay.
 _BEFORE_HIGH_PUNCT_RE = re.compile(
-    f"(?<=[^\\s;!?{NNBSP}])[ \u2009{NBSP}]?(?=[;!?]+(?:[\\s»”\"')\\]]|$))"
+    f"(?<=[^\\s:;!?])[ \u2009{NBSP}]?(?=[;!?]+(?:[\\s»”\"')\\]]|$))"
 )
 # Before a colon ending a clause: any space or none → no-break space ("17:30",
 # "http:" and "C:\\" stay).
-_BEFORE_COLON_RE = re.compile(f"(?<=[^\\s:{NBSP}])[ \u2009{NNBSP}]?(?=:(?:[\\s»”\"]|$))")
+_BEFORE_COLON_RE = re.compile(f"(?<=[^\\s:;!?])[ \u2009{NNBSP}]?(?=:(?:[\\s»”\"]|$))")
 
 # --- ascii-quotes -----------------------------------------------------------------
 _GUILLEMETS_RE = re.compile(f"«[\\s{NBSP}{NNBSP}]*|[\\s{NBSP}{NNBSP}]*»")
@@ -96,29 +97,39 @@ def fr_apostrophes(text: str) -> tuple[str, int]:
 def fr_quotes(text: str) -> tuple[str, int]:
     """Straight and English double quotes → « », nested quotes inside « » left as “ ”.
 
-    Straight quotes are converted only when they pair up in the text.
+    Each paragraph is done alone, and only when its quotes pair up: a stray
+    mark could be anything, so nothing around it is guessed.
 
     >>> fr_quotes('Il dit "oui" et “non, « vraiment “non” »”.')
     ('Il dit «oui» et «non, « vraiment “non” »».', 4)
     >>> fr_quotes('Un écran de 27" et "rien')
     ('Un écran de 27" et "rien', 0)
     """
+    if '"' not in text and "“" not in text:
+        return text, 0
     count = 0
-    if '"' in text:
-        spans = _url_spans(text)
-        marks = [m.start() for m in _STRAIGHT_DQ_RE.finditer(text)
-                 if not _in_url(spans, m.start())]
-        if marks and len(marks) % 2 == 0 and all(
-                _quote_fits(text, i, opening=k % 2 == 0) for k, i in enumerate(marks)):
-            chars = list(text)
-            for k, i in enumerate(marks):
-                chars[i] = "«" if k % 2 == 0 else "»"
-            text = "".join(chars)
-            count += len(marks)
-    if "“" in text:
-        text, n = _guillemets_for_english_quotes(text)
-        count += n
-    return text, count
+    paragraphs = text.split("\n")
+    for k, paragraph in enumerate(paragraphs):
+        if '"' in paragraph or "“" in paragraph:
+            paragraph, n = _straight_to_guillemets(paragraph)
+            paragraphs[k], m = _english_to_guillemets(paragraph)
+            count += n + m
+    return "\n".join(paragraphs), count
+
+
+def _straight_to_guillemets(text: str) -> tuple[str, int]:
+    """Straight double quotes that pair up, each where it fits, → « »."""
+    if '"' not in text:
+        return text, 0
+    spans = _url_spans(text)
+    marks = [m.start() for m in _STRAIGHT_DQ_RE.finditer(text) if not _in_url(spans, m.start())]
+    if not marks or len(marks) % 2 or not all(
+            _quote_fits(text, i, opening=k % 2 == 0) for k, i in enumerate(marks)):
+        return text, 0
+    chars = list(text)
+    for k, i in enumerate(marks):
+        chars[i] = "«" if k % 2 == 0 else "»"
+    return "".join(chars), len(marks)
 
 
 def _quote_fits(text: str, i: int, *, opening: bool) -> bool:
@@ -126,12 +137,14 @@ def _quote_fits(text: str, i: int, *, opening: bool) -> bool:
     before = text[i - 1] if i else " "
     after = text[i + 1] if i + 1 < len(text) else " "
     if opening:
-        return not after.isspace() and (before.isspace() or before in "([{—–-/")
+        return not after.isspace() and (before.isspace() or before in _BEFORE_OPENING)
     return not before.isspace() and (after.isspace() or after in _AFTER_CLOSING)
 
 
-def _guillemets_for_english_quotes(text: str) -> tuple[str, int]:
-    """“ ” pairs not nested in « » become « »."""
+def _english_to_guillemets(text: str) -> tuple[str, int]:
+    """“ ” pairs not nested in « » become « », when all the marks nest properly."""
+    if "“" not in text:
+        return text, 0
     stack: list[tuple[str, int, bool]] = []
     changes: list[int] = []
     for m in _DQ_MARKS_RE.finditer(text):
@@ -139,11 +152,13 @@ def _guillemets_for_english_quotes(text: str) -> tuple[str, int]:
         if mark in "«“":
             outer = not any(opened == "«" or convert for opened, _, convert in stack)
             stack.append((mark, i, mark == "“" and outer))
-        elif stack and stack[-1][0] == ("«" if mark == "»" else "“"):
+        elif not stack or stack[-1][0] != ("«" if mark == "»" else "“"):
+            return text, 0  # a closing mark with no opening one
+        else:
             _, start, convert = stack.pop()
             if convert:
                 changes += (start, i)
-    if not changes:
+    if stack or not changes:
         return text, 0
     chars = list(text)
     for i in changes:
