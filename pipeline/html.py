@@ -114,7 +114,7 @@ def extract(
     ('Farmers welcomed the change.', 'Rain at last', 'en', True)
     """
     truncated = _looks_truncated(html)
-    tree, lenient = _parse(html)
+    tree, lenient = parse(html)
     document = None
     if tree is not None:
         try:
@@ -140,6 +140,9 @@ def extract(
                 deduplicate=False,
                 with_metadata=True,
                 date_extraction_params=DATE_PARAMS,
+                # not "python": that also renders body and comments as text, which
+                # _body_text and _comments do themselves, block by block
+                output_format="txt",
             )
         except RecursionError:
             # a tree close to the huge_tree depth limit can exhaust the Python stack
@@ -178,8 +181,13 @@ def _looks_truncated(html: str) -> bool:
     return tail.rfind("<") > tail.rfind(">")
 
 
-def _parse(html: str) -> tuple[lxml.html.HtmlElement | None, bool]:
-    """The page's tree and whether the lenient parser was needed; None if both lost text."""
+def parse(html: str) -> tuple[lxml.html.HtmlElement | None, bool]:
+    """The page's tree and whether the lenient parser was needed; None if both lost text.
+
+    >>> tree, lenient = parse("<p>" + "<b>" * 300 + "deep" + "</b>" * 300)
+    >>> tree.text_content(), lenient
+    ('deep', True)
+    """
     html = repair_faulty_html(html, html[:50].lower())
     tree = _parse_with(_PARSER, html)
     if not _hit_limit(_PARSER):
@@ -260,10 +268,9 @@ def _hints(document: Document, tree: lxml.html.HtmlElement, url: str | None) -> 
 
 def _comments(document: Document, tree: lxml.html.HtmlElement) -> tuple[CommentHint, ...]:
     """trafilatura's comments, one hint per comment when the page marks them up."""
-    text = (document.comments or "").strip()
-    if not text:
+    if document.commentsbody is None or not len(document.commentsbody):
         return ()
-    return split_comments(tree) or (CommentHint(text=text),)
+    return split_comments(tree) or (CommentHint(text=_body_text(document.commentsbody)),)
 
 
 def split_comments(tree: etree._Element) -> tuple[CommentHint, ...]:

@@ -3,7 +3,7 @@
 import pytest
 
 from pipeline.document import CommentHint
-from pipeline.html import extract, split_comments, visible_text
+from pipeline.html import extract, parse, split_comments, visible_text
 from pipeline.record import RepairKind, SourceFormat
 
 FALLBACK = ((RepairKind.HTML_FALLBACK.value, 1),)
@@ -90,9 +90,6 @@ def nested(depth: int) -> str:
     pytest.param(nested(1000), True, id="nested-1000"),
     # past the 2048 levels huge_tree allows: the visible text, searched later like a dump
     pytest.param(nested(10_000), False, id="nested-10000"),
-    # an attribute over libxml2's 10 MB buffer limit
-    pytest.param(page(f"<div data-blob='{'A' * 11_000_000}'></div>{ARTICLE}"), True,
-                 id="huge-attribute"),
 ])
 def test_pages_past_the_parser_limits_keep_the_article(html: str, extracted: bool) -> None:
     item = extract(html, encoding="utf-8")
@@ -100,6 +97,26 @@ def test_pages_past_the_parser_limits_keep_the_article(html: str, extracted: boo
     assert item.extracted is extracted
     for paragraph in (P1, P2, P3):
         assert paragraph in item.text.split("\n\n")
+
+
+@pytest.mark.parametrize(("html", "lenient"), [
+    # an attribute or a text node over libxml2's 10 MB buffer limit: parsed again with
+    # huge_tree (the whole of extract() on such a page spends seconds in htmldate's
+    # regexes over the serialised page, so the parse is what is tested here)
+    pytest.param(page(f"<div data-blob='{'A' * 11_000_000}'></div>{ARTICLE}"), True,
+                 id="huge-attribute"),
+    pytest.param(page(f"<pre>{'word ' * 2_200_000}</pre>{ARTICLE}"), True, id="huge-text"),
+    pytest.param(nested(200), False, id="nested-200"),
+    pytest.param(nested(1000), True, id="nested-1000"),
+])
+def test_parse_switches_to_huge_tree_past_the_default_limits(html: str, lenient: bool) -> None:
+    tree, used_lenient = parse(html)
+    assert tree is not None and used_lenient is lenient
+    assert P3 in tree.text_content()
+
+
+def test_nested_beyond_huge_tree_gives_no_tree() -> None:
+    assert parse(nested(3000)) == (None, True)
 
 
 def test_nested_10000_fallback_keeps_title_and_language() -> None:
