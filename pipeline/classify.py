@@ -264,9 +264,13 @@ def _main_span(blocks: list[_Block], t: ClassifierThresholds) -> tuple[int, int]
 
 
 def _is_heading(b: _Block, t: ClassifierThresholds) -> bool:
+    """A short line without final punctuation that reads as words: a sub-heading,
+    or a sign-off such as a name under a quoted letter. Dates and times ("November
+    20", "15:23 2019") are not headings."""
     text = b.line.text
+    words = len(_LETTER_WORD.findall(text))
     return (b.chars <= t.max_heading_chars and not _ENDS_STATEMENT.search(text)
-            and len(_LETTER_WORD.findall(text)) >= 2
+            and (words >= 2 or words == 1 and not any(c.isdigit() for c in text))
             and (text[0].isupper() or text[0].isdigit() or not text[0].isalpha()))
 
 
@@ -371,7 +375,7 @@ def classify(lines: Sequence[Line], *, language: str | None, extracted: bool,
     ...         "", "Partager"]
     >>> [(x.kind.value, x.reason and x.reason.value) for x in classify(list(segment(text)),
     ...     language="fr", extracted=False, thresholds=ClassifierThresholds()).labels]
-    [('noise', 'navigation'), ('title', None), ('body', None), ('noise', 'navigation')]
+    [('noise', 'navigation'), ('title', None), ('body', None), ('noise', 'share')]
     """
     t = thresholds
     blocks = [_features(line, language, t) for line in lines]
@@ -386,7 +390,7 @@ def classify(lines: Sequence[Line], *, language: str | None, extracted: bool,
         if b.noise is RemovalReason.COMMENTS_HEADER:
             if header is None:
                 header = i
-            if count := _count_in(b.line.text):
+            if (count := _count_in(b.line.text)) is not None:
                 b.hits = (MetaHit(MetaField.COMMENT_COUNT, count),)
             if found := _read_comments(blocks, i, start=len(comments)):
                 comments += found
