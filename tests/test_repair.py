@@ -225,19 +225,14 @@ def test_fast_path_equals_full_ftfy_on_the_corpus() -> None:
     texts = _corpus_texts()
     if len(texts) < 100:
         pytest.skip("the dev dumps are not on this machine")
-    skipped = mismatched = 0
     variants = [lambda t: t, lambda t: _mojibake(t, "sloppy-windows-1252"),
                 lambda t: _mojibake(t, "latin-1")]
-    for text in texts:
-        for variant in variants:
-            for line in variant(text).split("\n"):
-                if cd.MOJIBAKE_SUSPECT_RE.search(line):
-                    continue  # the fast path runs full ftfy on it
-                skipped += 1
-                if fix_mojibake_full(line) != line:
-                    mismatched += 1
-    assert skipped > 100_000
-    assert mismatched == 0
+    skipped = {line for text in texts for variant in variants
+               for line in variant(text).split("\n")
+               if not cd.MOJIBAKE_SUSPECT_RE.search(line)}  # flagged lines get full ftfy
+    mismatched = [line for line in skipped if fix_mojibake_full(line) != line]
+    assert len(skipped) > 50_000
+    assert mismatched == []
 
 
 def test_fast_path_equals_full_ftfy_on_the_samples() -> None:
