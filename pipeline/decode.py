@@ -39,6 +39,8 @@ _MAX_FALLBACK_NON_ASCII = 0.3
 
 @dataclass(frozen=True, slots=True)
 class Decoded:
+    """Decoded text and the normalised name of the codec that decoded it."""
+
     text: str
     encoding: str
 

@@ -477,17 +477,12 @@ def repair(text: str, config: Config = DEFAULT_CONFIG) -> Repaired:
 
 
 def _pretrim(lines: list[str]) -> list[str]:
-    """Strip each line (layout, not counted), but keep one white space after a non-ASCII end.
+    """Strip each line (layout, not counted), but keep the white space after a non-ASCII end.
 
-    "voilÃ " is "voilà" whose no-break space became a space: ftfy needs that
-    space to read the mojibake, so it goes only after ftfy, in trim_lines.
+    "voilÃ " is "voilà" whose no-break space became a space, and the Latin-1
+    reading of "項" ends in two characters Python counts as white space: ftfy
+    needs them to read the mojibake, so they go only after ftfy, in trim_lines.
     """
-    return [_keep_last_space(line, s)
-            if (s := line.strip()) and not s[-1].isascii() and line[-1].isspace() else s
+    return [line.lstrip() if (s := line.strip()) and not s[-1].isascii()
+            and line[-1].isspace() else s
             for line in lines]
-
-
-def _keep_last_space(line: str, stripped: str) -> str:
-    """``stripped`` followed by the white space character that followed it in ``line``."""
-    end = len(line) - len(line.lstrip()) + len(stripped)
-    return line[end - len(stripped): end + 1]

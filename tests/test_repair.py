@@ -70,6 +70,7 @@ REPAIRS = [
     ("lâ€™Ã©tÃ© dÃ©jÃ  lÃ ", "l’été déjà là", {"mojibake": 1}),
     ("Ã‡a marche, câ€™est â€œbienâ€\x9d", "Ça marche, c’est “bien”", {"mojibake": 1}),
     ("voilÃ ", "voilà", {"mojibake": 1}),  # the space was a no-break space byte
+    ("免責事項".encode().decode("latin-1"), "免責事項", {"mojibake": 1}),  # ends in \xa0\x85
     ("caf\xc3\xa9 cr\xc3\xa8me", "café crème", {"mojibake": 1}),
     ("l\x92été \x93oui\x94", "l’été “oui”", {"mojibake": 1}),  # C1 controls for cp1252
     ("Les ﬁlms ﬂous", "Les films flous", {"mojibake": 1}),  # ligatures
