@@ -34,6 +34,7 @@ from pipeline.document import Kind, Line
 from pipeline.lexicon import match_noise, normalise, stopwords
 from pipeline.metadata import MetaField, MetaHit, Zone, looks_like_person, read_line
 from pipeline.record import RemovalReason
+from pipeline.segment import LOWER, UPPER
 
 _STRUCTURE = tomllib.loads(
     resources.files("pipeline").joinpath("rules/structure.toml").read_text(encoding="utf-8")
@@ -54,7 +55,7 @@ _DENSE_SCRIPT = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9f
 _LIST_ITEM = re.compile(r"(?:[*+•·▪◦-]|\d{1,2}[.)])\s")
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 # a lower-case letter directly followed by a capitalised word: "NewsSports", "InLog"
-_LABEL_JOIN = re.compile(r"[a-zà-ÿ][A-ZÀ-Þ][a-zà-ÿ]")
+_LABEL_JOIN = re.compile(f"[{LOWER}][{UPPER}][{LOWER}]")
 _TRUNCATED = re.compile(r"(?:\.\.\.|…)$")
 _ONLY_COUNT = re.compile(r"\d{1,6}")
 _URL_ONLY = re.compile(r"(?:https?://|www\.)\S+")
@@ -413,7 +414,8 @@ def classify(lines: Sequence[Line], *, language: str | None, extracted: bool,
     title = None if extracted else _pick_title(blocks, start, end, t)
     labels: list[Labeled] = []
     for i, b in enumerate(blocks):
-        labels.append(_label(b, i, start, end, title, bool(comments) or header is not None, t))
+        labels.append(_label(b, i, start, end, title, bool(comments) or header is not None,
+                             extracted, t))
     return Classified(tuple(labels), tuple(comments), span is not None)
 
 
@@ -424,7 +426,7 @@ def _count_in(text: str) -> int | None:
 
 
 def _label(b: _Block, i: int, start: int, end: int, title: int | None, has_comments: bool,
-           t: ClassifierThresholds) -> Labeled:
+           extracted: bool, t: ClassifierThresholds) -> Labeled:
     line = b.line
     if b.kind is Kind.COMMENT:
         return Labeled(line, Kind.COMMENT, comment=b.comment)
@@ -439,7 +441,8 @@ def _label(b: _Block, i: int, start: int, end: int, title: int | None, has_comme
             return Labeled(line, Kind.BODY)
         if _is_heading(b, t):
             return Labeled(line, Kind.HEADING)
-        if b.terminal or b.grade is Grade.BAD and b.chars >= t.length_low:
+        if extracted or b.terminal or b.grade is Grade.BAD and b.chars >= t.length_low:
+            # an extractor already chose these lines: only lexicon noise is taken out
             return Labeled(line, Kind.BODY)
         return Labeled(line, Kind.NOISE, RemovalReason.BOILERPLATE)
     if i < start and has_comments and _ONLY_COUNT.fullmatch(line.text):

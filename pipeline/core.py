@@ -21,7 +21,7 @@ from pipeline.config import DEFAULT_CONFIG, Config, Typography
 from pipeline.document import Item, Kind, Line
 from pipeline.errors import RejectCode, RejectedInput
 from pipeline.formats import unpack
-from pipeline.language import detect_language
+from pipeline.language import detect_language, language_code
 from pipeline.metadata import MetaField, MetaHit, from_hints, merge
 from pipeline.record import (
     Article,
@@ -171,7 +171,7 @@ def _assemble(item: Item, classified: Classified, repairs: Counter[str], guess: 
     # the guess made before classifying read the page's longest lines, which are
     # body text; identify again only when the body turned out to be elsewhere
     language = guess if guess and body and _sample_in_body(classified) else (
-        detect_language(body) or item.hints.language)
+        detect_language(body) or language_code(item.hints.language))
     flags = [Flag.NO_ARTICLE] if not body else []
     if item.truncated:
         flags.append(Flag.TRUNCATED)

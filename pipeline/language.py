@@ -32,3 +32,13 @@ def detect_language(text: str) -> str | None:
     code, probability = _identifier().classify(sample)
     # the model knows a few languages with no ISO 639-1 code ("pcm"): report none
     return str(code) if probability >= 0.5 and len(code) == 2 else None
+
+
+def language_code(tag: str | None) -> str | None:
+    """ISO 639-1 code of a language tag as pages declare it, or None.
+
+    >>> language_code("en-US"), language_code("FR"), language_code("deu"), language_code("")
+    ('en', 'fr', None, None)
+    """
+    primary = (tag or "").strip().replace("_", "-").split("-")[0].lower()
+    return primary if len(primary) == 2 and primary.isalpha() and primary.isascii() else None

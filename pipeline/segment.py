@@ -9,28 +9,53 @@ evidence is strong, and never inside names (``OpenAI``, ``iPhone``,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from pipeline.document import Line
 
-_UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
-_LOWER = "a-zß-öø-ÿā-ž"
+
+
+def _char_class(test: Callable[[str], bool], limit: int = 0x2000) -> str:
+    """A regex class body of every code point below ``limit`` passing ``test``.
+
+    Built from Unicode data because case alternates inside blocks (Ā ā Ă ă …):
+    a literal range such as ``Ā-Ž`` would hold lower-case letters too.
+
+    >>> re.fullmatch(f"[{_char_class(str.isupper)}]+", "ŁÉΩЖ") is not None
+    True
+    >>> re.search(f"[{_char_class(str.isupper)}]", "łéωж") is None
+    True
+    """
+    ranges: list[tuple[int, int]] = []
+    for cp in range(limit):
+        if test(chr(cp)):
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1] = (ranges[-1][0], cp)
+            else:
+                ranges.append((cp, cp))
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+                   for a, b in ranges)
+
+
+# Latin, Greek and Cyrillic letters by case (scripts without case never glue this way)
+UPPER = _char_class(str.isupper)
+LOWER = _char_class(str.islower)
 
 # Sentence end glued to the next sentence: a lower-case letter or digit (not a
 # capital: that would be an abbreviation like "U.S.") and a full stop, then an
 # optional closing quote, then a capitalised word, with no space between.
 _GLUED_SENTENCE = re.compile(
-    rf"(?:(?<=[{_LOWER}0-9%)\]])[.…]|(?<=[{_LOWER}0-9%)\]])[\u00a0\u202f ]?[!?])"
-    rf"([”»\"’)]?)(?=[“«\"(]?[{_UPPER}][{_LOWER}])"
+    rf"(?:(?<=[{LOWER}0-9%)\]])[.…]|(?<=[{LOWER}0-9%)\]])[\u00a0\u202f ]?[!?])"
+    rf"([”»\"’)]?)(?=[“«\"(]?[{UPPER}][{LOWER}])"
 )
 # A heading or sentence without final punctuation glued to the next one: an
 # all-lower-case word of two letters or more directly followed by a capitalised
 # word ("superstarVendredi"). Brand names start with a capital or have a
 # one-letter prefix ("iPhone", "eBay", "McDonald"), so they never match.
-_GLUED_WORD = re.compile(rf"(?<![{_UPPER}{_LOWER}])([{_LOWER}]{{2,}})(?=[{_UPPER}][{_LOWER}])")
+_GLUED_WORD = re.compile(rf"(?<![{UPPER}{LOWER}])([{LOWER}]{{2,}})(?=[{UPPER}][{LOWER}])")
 # An acronym ending a camel-case name glued to a capitalised word: "OpenAIMais".
-_GLUED_ACRONYM = re.compile(rf"(?<=[{_LOWER}][{_UPPER}]{{2}})(?=[{_UPPER}][{_LOWER}]{{2,}})|"
-                            rf"(?<=[{_LOWER}][{_UPPER}]{{3}})(?=[{_UPPER}][{_LOWER}]{{2,}})")
+_GLUED_ACRONYM = re.compile(rf"(?<=[{LOWER}][{UPPER}]{{2}})(?=[{UPPER}][{LOWER}]{{2,}})|"
+                            rf"(?<=[{LOWER}][{UPPER}]{{3}})(?=[{UPPER}][{LOWER}]{{2,}})")
 # Tokens a split must never enter.
 _PROTECTED = re.compile(r"\S*(?:://|www\.|@)\S*")
 
