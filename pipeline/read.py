@@ -8,6 +8,19 @@ from pipeline.errors import RejectCode, RejectedInput
 from pipeline.storage import Store
 
 
+def display_path(rel: str) -> str:
+    """A path as text every JSON reader accepts: undecodable bytes of a file name become U+FFFD.
+
+    >>> display_path("été.txt"), display_path("caf\\udce9.txt")
+    ('été.txt', 'caf\\ufffd.txt')
+    """
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return rel
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class InputFile:
     """One input: its path relative to the raw root, with '/' separators."""
@@ -31,7 +44,7 @@ def discover(raw: Store, *, follow_symlinks: bool = False
         rejects.append(RejectedInput(
             RejectCode.SYMLINK, f"links outside the raw folder to {listed.escapes_to}; move "
             "the file into the raw folder or run with --follow-symlinks",
-            path=listed.rel, stage="discover"))
+            path=display_path(listed.rel), stage="discover"))
     return found, rejects
 
 
@@ -42,13 +55,14 @@ def read_input(raw: Store, item: InputFile, *, max_bytes: int) -> bytes:
         if size > max_bytes:
             raise RejectedInput(RejectCode.TOO_LARGE, f"{size} bytes is over the limit of "
                                 f"{max_bytes}; split the file or raise limits.max_input_bytes",
-                                path=item.rel)
+                                path=display_path(item.rel))
         data = raw.read_bytes(item.rel, max_bytes + 1)
     except OSError as err:
         raise RejectedInput(RejectCode.UNREADABLE, f"cannot read: {err.strerror or err}; "
                             "check that the file exists and is readable",
-                            path=item.rel) from err
+                            path=display_path(item.rel)) from err
     if len(data) > max_bytes:  # grew while being read
         raise RejectedInput(RejectCode.TOO_LARGE, f"over the limit of {max_bytes} bytes; split "
-                            "the file or raise limits.max_input_bytes", path=item.rel)
+                            "the file or raise limits.max_input_bytes",
+                            path=display_path(item.rel))
     return data

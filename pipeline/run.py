@@ -25,7 +25,7 @@ from typing import Any
 from pipeline import __version__, state
 from pipeline.config import DEFAULT_CONFIG, Config
 from pipeline.errors import RejectCode, RejectedInput, UsageError
-from pipeline.read import InputFile, discover, read_input
+from pipeline.read import InputFile, discover, display_path, read_input
 from pipeline.storage import Store, open_store
 from pipeline.worker import Budget, WorkerFailure, shared_pool
 from pipeline.write import (
@@ -42,6 +42,7 @@ from pipeline.write import (
 Progress = Callable[[int], None]
 _CLEAN_INPUT = "pipeline.run:clean_input"
 _PRELOAD = ("pipeline.run", "pipeline.core")
+_WARM_UP = "pipeline.run:warm_up"
 # Below this many inputs to clean, one worker process does it all: a second one
 # costs its start-up (imports, ~0.5 s of CPU on the same two cores) for less work
 # than that saves. Measured with bench/bench_run.py (see bench/README.md, "run").
@@ -99,19 +100,6 @@ class BatchResult:
     removed: Counter[str] = field(default_factory=Counter)
     rejects: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
-
-
-def display_path(rel: str) -> str:
-    """A path as text every JSON reader accepts: undecodable bytes of a file name become U+FFFD.
-
-    >>> display_path("été.txt"), display_path("caf\\udce9.txt")
-    ('été.txt', 'caf\\ufffd.txt')
-    """
-    try:
-        rel.encode("utf-8")
-    except UnicodeEncodeError:
-        return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return rel
 
 
 def _unique_stem(stem: str, rel: str, taken: set[str]) -> str:
@@ -227,13 +215,30 @@ def clean_input(data: bytes, *, path: str, stem: str, config: Config) -> Cleaned
     return cleaned
 
 
+def warm_up() -> None:
+    """Clean a small document once, so that lazily loaded models never count against an input."""
+    from pipeline.core import clean_bytes
+
+    clean_bytes(_WARM_UP_TEXT.encode(), path="warm-up.txt")
+
+
+_WARM_UP_TEXT = """Titre d’un article de presse
+
+Le conseil municipal a voté mardi soir le budget de l’année prochaine, après un long débat.
+
+The city council voted on Tuesday evening for next year's budget, after a long debate.
+
+Publié le 2 mars 2024 à 10:15 par Jeanne Martin · Partager · Lire aussi
+"""
+
+
 _FAILURE_CODES = {"timeout": RejectCode.TIMEOUT, "memory": RejectCode.MEMORY}
 
 
 def _in_worker(data: bytes, planned: Planned, path: str, config: Config, workers: int
                ) -> Cleaned:
     budget = Budget(config.limits.seconds_per_input, config.limits.memory_per_worker_mb)
-    pool = shared_pool(workers, budget, _PRELOAD)
+    pool = shared_pool(workers, budget, _PRELOAD, _WARM_UP)
     try:
         result: Cleaned = pool.call(_CLEAN_INPUT, data, path=path, stem=planned.stem,
                                     config=config)

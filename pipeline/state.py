@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline.errors import NewscleanError, RejectCode
+from pipeline.read import display_path
 from pipeline.storage import Store
 
 STATE_DIR = "_state"
@@ -73,9 +74,13 @@ class Manifest:
     entries: dict[str, Entry] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        """Deterministic JSON text of the manifest."""
-        data = {"format": _FORMAT,
-                "entries": {rel: _entry_data(e) for rel, e in sorted(self.entries.items())}}
+        """Deterministic UTF-8 JSON text of the manifest, one entry per input.
+
+        A file name that is not valid UTF-8 is kept as its bytes in hex
+        (``path_hex``) beside a readable ``path``, so that it comes back exactly.
+        """
+        rows = [_entry_data(rel, e) for rel, e in sorted(self.entries.items())]
+        data = {"format": _FORMAT, "entries": rows}
         return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
     @classmethod
@@ -84,16 +89,23 @@ class Manifest:
         data = json.loads(text)
         if data.get("format") != _FORMAT:
             return cls()
-        return cls({rel: Entry(sha256=e["sha256"], stem=e["stem"], version=e["version"],
-                               config_hash=e["config_hash"], ids=tuple(e["ids"]),
-                               rejects=tuple(e["rejects"]))
-                    for rel, e in data["entries"].items()})
+        entries = {}
+        for e in data["entries"]:
+            rel = e["path"] if e.get("path_hex") is None else \
+                bytes.fromhex(e["path_hex"]).decode("utf-8", "surrogateescape")
+            entries[rel] = Entry(sha256=e["sha256"], stem=e["stem"], version=e["version"],
+                                 config_hash=e["config_hash"], ids=tuple(e["ids"]),
+                                 rejects=tuple(e["rejects"]))
+        return cls(entries)
 
 
-def _entry_data(entry: Entry) -> dict[str, Any]:
+def _entry_data(rel: str, entry: Entry) -> dict[str, Any]:
     data = asdict(entry)
     data["ids"] = list(entry.ids)
     data["rejects"] = list(entry.rejects)
+    data["path"] = display_path(rel)
+    raw = rel.encode("utf-8", "surrogateescape")
+    data["path_hex"] = raw.hex() if display_path(rel) != rel else None
     return data
 
 

@@ -9,8 +9,11 @@ than ``multiprocessing``: they work from threads, from daemonic Dask workers
 and from Prefect's process pool alike.
 
 Wire format on the child's stdin/stdout: an 8-byte big-endian length, then a
-pickle. A request is ``(target, args, kwargs)`` with ``target`` written
-``"module:function"``; a reply is ``("ok", value)`` or ``("error", kind, text)``.
+pickle. The child first answers ``("ready",)`` once it has imported the
+preloaded modules and run the warm-up call, so that start-up never counts
+against an input's budget. A request is ``(target, args, kwargs)`` with
+``target`` written ``"module:function"``; a reply is ``("ok", value)`` or
+``("error", kind, text)``.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ _MB = 1024 * 1024
 # Signals by which a child dies when it runs out of memory: the kernel's OOM killer
 # (SIGKILL), or a C extension whose malloc failed under RLIMIT_AS (abort or bad access).
 _MEMORY_SIGNALS = frozenset({signal.SIGKILL, signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS})
+# How long a child may take to import and warm up before its first call is timed.
+_START_SECONDS = 120.0
 # Native thread pools reserve address space per thread; one thread each keeps the
 # RLIMIT_AS budget for the data, and two workers on two cores do not oversubscribe.
 _CHILD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -63,15 +68,18 @@ class WorkerFailure(Exception):
 class Worker:
     """One child process; :meth:`call` runs a function in it within a budget."""
 
-    def __init__(self, budget: Budget, preload: tuple[str, ...] = ()) -> None:
+    def __init__(self, budget: Budget, preload: tuple[str, ...] = (),
+                 warm_up: str | None = None) -> None:
         self.budget = budget
+        self.ready = False
         env = {**os.environ, **_CHILD_ENV}
         # The child must import this very package, wherever the parent found it.
         package_parent = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (package_parent, os.environ.get("PYTHONPATH", "")) if p)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pipeline.worker", str(budget.memory_mb), *preload],
+            [sys.executable, "-m", "pipeline.worker", str(budget.memory_mb), warm_up or "-",
+             *preload],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             env=env, close_fds=True)
         self.calls = 0
@@ -81,8 +89,24 @@ class Worker:
         """Whether the child is still running."""
         return self.process.poll() is None
 
+    def wait_ready(self) -> None:
+        """Wait until the child has started (imports, warm-up); raises :class:`WorkerFailure`."""
+        if self.ready:
+            return
+        try:
+            header = self._read(_HEADER.size, time.monotonic() + _START_SECONDS)
+            pickle.loads(self._read(_HEADER.unpack(header)[0], None))
+        except TimeoutError:
+            self.kill()
+            raise WorkerFailure("died", f"the worker did not start in {_START_SECONDS:g} s"
+                                ) from None
+        except (EOFError, OSError):
+            raise self._death() from None
+        self.ready = True
+
     def call(self, target: str, *args: Any, **kwargs: Any) -> Any:
         """``target(*args, **kwargs)`` in the child; raises :class:`WorkerFailure`."""
+        self.wait_ready()
         deadline = (time.monotonic() + self.budget.seconds) if self.budget.seconds > 0 else None
         payload = pickle.dumps((target, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
         assert self.process.stdin is not None
@@ -154,10 +178,12 @@ class Worker:
 class WorkerPool:
     """Up to ``size`` workers shared by the threads of one process; dead ones are replaced."""
 
-    def __init__(self, size: int, budget: Budget, preload: tuple[str, ...] = ()) -> None:
+    def __init__(self, size: int, budget: Budget, preload: tuple[str, ...] = (),
+                 warm_up: str | None = None) -> None:
         self.size = max(1, size)
         self.budget = budget
         self.preload = preload
+        self.warm_up = warm_up
         self.pid = os.getpid()
         self._idle: list[Worker] = []
         self._count = 0
@@ -167,7 +193,7 @@ class WorkerPool:
         """Start every worker now, so that their imports overlap the caller's own work."""
         with self._free:
             while self._count < self.size:
-                self._idle.append(Worker(self.budget, self.preload))
+                self._idle.append(Worker(self.budget, self.preload, self.warm_up))
                 self._count += 1
 
     @contextlib.contextmanager
@@ -183,7 +209,7 @@ class WorkerPool:
                 w = None
         if w is None:
             try:
-                w = Worker(self.budget, self.preload)
+                w = Worker(self.budget, self.preload, self.warm_up)
             except BaseException:
                 with self._free:
                     self._count -= 1
@@ -214,22 +240,23 @@ class WorkerPool:
             w.close()
 
 
-_POOLS: dict[tuple[int, Budget, tuple[str, ...]], WorkerPool] = {}
+_POOLS: dict[tuple[int, Budget, tuple[str, ...], str | None], WorkerPool] = {}
 _POOLS_LOCK = threading.Lock()
 
 
-def shared_pool(size: int, budget: Budget, preload: tuple[str, ...] = ()) -> WorkerPool:
+def shared_pool(size: int, budget: Budget, preload: tuple[str, ...] = (),
+                warm_up: str | None = None) -> WorkerPool:
     """The process-wide pool for these settings, created on first use and kept for later calls.
 
     Batches of one run (and of later runs in a long-lived process: a Dask worker,
     a served deployment) reuse the started children instead of paying their
     start-up again.
     """
-    key = (size, budget, preload)
+    key = (size, budget, preload, warm_up)
     with _POOLS_LOCK:
         pool = _POOLS.get(key)
         if pool is None or pool.pid != os.getpid():  # a forked child must not share pipes
-            pool = _POOLS[key] = WorkerPool(size, budget, preload)
+            pool = _POOLS[key] = WorkerPool(size, budget, preload, warm_up)
         return pool
 
 
@@ -259,16 +286,27 @@ def _read_exact(stream: BinaryIO, n: int) -> bytes | None:
     return data if data and len(data) == n else None
 
 
-def serve(memory_mb: int, preload: tuple[str, ...], stdin: BinaryIO, stdout: BinaryIO) -> None:
-    """The child's loop: answer requests until stdin closes."""
+def _send(stdout: BinaryIO, reply: tuple[Any, ...]) -> None:
+    out = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+    stdout.write(_HEADER.pack(len(out)))
+    stdout.write(out)
+    stdout.flush()
+
+
+def serve(memory_mb: int, warm_up: str | None, preload: tuple[str, ...], stdin: BinaryIO,
+          stdout: BinaryIO) -> None:
+    """The child's loop: start up, say so, then answer requests until stdin closes."""
+    cache: dict[str, Callable[..., Any]] = {}
     for module in preload:
         importlib.import_module(module)
+    if warm_up:
+        _resolve(warm_up, cache)()
     if memory_mb > 0:
         import resource
 
         limit = memory_mb * _MB
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    cache: dict[str, Callable[..., Any]] = {}
+    _send(stdout, ("ready",))
     while (header := _read_exact(stdin, _HEADER.size)) is not None:
         body = _read_exact(stdin, _HEADER.unpack(header)[0])
         if body is None:
@@ -278,29 +316,30 @@ def serve(memory_mb: int, preload: tuple[str, ...], stdin: BinaryIO, stdout: Bin
             target, args, kwargs = pickle.loads(body)
             del body
             reply = ("ok", _resolve(target, cache)(*args, **kwargs))
-            out = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
         except MemoryError:
-            reply, out = ("error", "memory", "over the memory budget of "
-                          f"{memory_mb} MB; raise limits.memory_per_worker_mb"), b""
+            reply = ("error", "memory", "over the memory budget of "
+                     f"{memory_mb} MB; raise limits.memory_per_worker_mb")
         except Exception as exc:  # the parent turns it into a reject naming the input
-            reply, out = ("error", "error", f"{type(exc).__name__}: {exc}"), b""
-        if not out:
-            out = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
-        stdout.write(_HEADER.pack(len(out)))
-        stdout.write(out)
-        stdout.flush()
-        if reply[1] == "memory" and reply[0] == "error":
+            reply = ("error", "error", f"{type(exc).__name__}: {exc}")
+        try:
+            _send(stdout, reply)
+        except MemoryError:  # the answer itself did not fit: say so in a few bytes
+            reply = ("error", "memory", f"the result is over the memory budget of "
+                     f"{memory_mb} MB; raise limits.memory_per_worker_mb")
+            _send(stdout, reply)
+        if reply[:2] == ("error", "memory"):
             return
 
 
 def main(argv: list[str]) -> None:
-    """Entry point of ``python -m pipeline.worker MEMORY_MB [MODULE …]``."""
+    """Entry point of ``python -m pipeline.worker MEMORY_MB WARM_UP|- [MODULE …]``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when children stop
     stdin = os.fdopen(os.dup(0), "rb")
     stdout = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # stray prints from libraries must not corrupt the replies
     sys.stdout = sys.stderr
-    serve(int(argv[0]), tuple(argv[1:]), stdin, stdout)
+    warm_up = None if argv[1] == "-" else argv[1]
+    serve(int(argv[0]), warm_up, tuple(argv[2:]), stdin, stdout)
 
 
 if __name__ == "__main__":
