@@ -49,6 +49,8 @@ _RELATIVE_DATE = re.compile(_C["relative_date"], re.I)
 
 _WORD = re.compile(r"\w+")
 _ENDS_SENTENCE = re.compile(r"[.!?…:;,。！？][\"”»’)\]」』]*$")
+_ENDS_FULL = re.compile(r"[.!?…:。！？][\"”»’)\]」』]*$")
+_WRAP_MIN_CHARS = 30
 _ENDS_STATEMENT = re.compile(r"[.!…:;,。！][\"”»’)\]」』]*$")
 # Han, kana, Hangul, Thai: scripts that write words without spaces between them
 _DENSE_SCRIPT = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -56,6 +58,7 @@ _LIST_ITEM = re.compile(r"(?:[*+•·▪◦-]|\d{1,2}[.)])\s")
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 # a lower-case letter directly followed by a capitalised word: "NewsSports", "InLog"
 _LABEL_JOIN = re.compile(f"[{LOWER}][{UPPER}][{LOWER}]")
+_CAPITALISED = re.compile(f"(?<!\\w)[{UPPER}]")
 _TRUNCATED = re.compile(r"(?:\.\.\.|…)$")
 _ONLY_COUNT = re.compile(r"\d{1,6}")
 _URL_ONLY = re.compile(r"(?:https?://|www\.)\S+")
@@ -100,6 +103,7 @@ class _Block:
     reason: RemovalReason | None = None
     hits: tuple[MetaHit, ...] = ()
     comment: int | None = None
+    joined: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +115,7 @@ class Labeled:
     reason: RemovalReason | None = None
     hits: tuple[MetaHit, ...] = ()
     comment: int | None = None  # index into Classified.comments for COMMENT lines
+    joined: bool = False  # continues the previous line's paragraph (hard-wrapped text)
 
 
 @dataclass(slots=True)
@@ -159,13 +164,45 @@ def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Blo
     else:
         noise = match_noise(text, language=language, prefix_max_chars=t.lexicon_prefix_max_chars)
     joins = len(_LABEL_JOIN.findall(text))
+    capitalised = len(_CAPITALISED.findall(text))
     if _URL_ONLY.fullmatch(text) or (
-            joins >= t.glued_labels_min and joins >= t.glued_labels_per_word * len(words)):
+            joins >= t.glued_labels_min and joins >= t.glued_labels_per_word * len(words)) or (
+            len(words) >= t.menu_min_words and capitalised >= t.menu_capitalised_share * len(words)):
         grade = Grade.BAD
     else:
         grade = _grade(chars, density, t)
     return _Block(line, chars, len(words), density, bool(_ENDS_SENTENCE.search(text)), grade,
                   noise)
+
+
+def _continues(a: _Block, b: _Block, stops: frozenset[str]) -> bool:
+    """Whether line ``b`` carries on the sentence of line ``a`` (text wrapped at a width)."""
+    if b.line.gap_before or "\n" in a.line.text or a.chars < _WRAP_MIN_CHARS:
+        return False
+    text, nxt = a.line.text, b.line.text
+    if _ENDS_FULL.search(text) or _LIST_ITEM.match(nxt):
+        return False
+    last = text.rsplit(None, 1)[-1].casefold()
+    return nxt[0].islower() or text.endswith((",", "-")) or last in stops
+
+
+def _unwrap(blocks: list[_Block], language: str | None, t: ClassifierThresholds) -> None:
+    """Grade hard-wrapped sentences as the paragraphs they are, not as short lines."""
+    stops = stopwords(language)
+    i = 0
+    while i < len(blocks):
+        j = i
+        while j + 1 < len(blocks) and _continues(blocks[j], blocks[j + 1], stops):
+            j += 1
+        if j > i:
+            unit = blocks[i:j + 1]
+            whole = _features(Line(unit[0].line.number, " ".join(b.line.text for b in unit)),
+                              language, t)
+            for k, b in enumerate(unit):
+                b.grade, b.stop_density, b.noise = whole.grade, whole.stop_density, whole.noise
+                b.terminal = whole.terminal if k == len(unit) - 1 else False
+                b.joined = k > 0
+        i = j + 1
 
 
 def _mark_repeats(blocks: list[_Block], t: ClassifierThresholds) -> None:
@@ -380,6 +417,7 @@ def classify(lines: Sequence[Line], *, language: str | None, extracted: bool,
     """
     t = thresholds
     blocks = [_features(line, language, t) for line in lines]
+    _unwrap(blocks, language, t)
     _mark_repeats(blocks, t)
     _mark_bios(blocks)
     _mark_lists(blocks, t)
@@ -438,12 +476,12 @@ def _label(b: _Block, i: int, start: int, end: int, title: int | None, has_comme
         return Labeled(line, Kind.TITLE)
     if start <= i <= end:
         if b.grade in (Grade.GOOD, Grade.NEARGOOD):
-            return Labeled(line, Kind.BODY)
+            return Labeled(line, Kind.BODY, joined=b.joined)
         if _is_heading(b, t):
             return Labeled(line, Kind.HEADING)
         if extracted or b.terminal or b.grade is Grade.BAD and b.chars >= t.length_low:
             # an extractor already chose these lines: only lexicon noise is taken out
-            return Labeled(line, Kind.BODY)
+            return Labeled(line, Kind.BODY, joined=b.joined)
         return Labeled(line, Kind.NOISE, RemovalReason.BOILERPLATE)
     if i < start and has_comments and _ONLY_COUNT.fullmatch(line.text):
         # a lone number near the headline is the comment count (Clubic-style pages),

@@ -63,6 +63,10 @@ class ClassifierThresholds(_Frozen):
     # a line with this many case changes inside words, per word, is page chrome
     # how many lines under a "related links" header are taken as its list
     max_list_items: int = 12
+    # a long line of capitalised words is a menu ("Home News Sport Weather Jobs …");
+    # German, which capitalises nouns, stays well under this share in sentences
+    menu_min_words: int = 8
+    menu_capitalised_share: float = 0.75
     glued_labels_min: int = 3
     glued_labels_per_word: float = 0.12
     # a headline has between these many words

@@ -152,9 +152,7 @@ def _assemble(item: Item, classified: Classified, repairs: Counter[str], guess: 
     profile = config.typography
     title_label = next((label for label in labels if label.kind is Kind.TITLE), None)
     title = title_label.line.text if title_label else meta.title
-    paragraphs = [part.strip() for label in labels if label.kind in (Kind.BODY, Kind.HEADING)
-                  for part in label.line.text.split("\n") if part.strip()]
-    body = "\n\n".join(paragraphs)
+    body = "\n\n".join(_paragraphs(labels))
     comments = _comments(classified, item)
     if profile is not Typography.KEEP:
         title, body, comments = _typeset(title, body, comments, profile, repairs)
@@ -202,6 +200,21 @@ def _assemble(item: Item, classified: Classified, repairs: Counter[str], guess: 
         pipeline=PipelineInfo(version=__version__, config_hash=config.hash()),
     )
     return article, placements
+
+
+def _paragraphs(labels: Sequence[Labeled]) -> list[str]:
+    """Body paragraphs: one per body line or ``<br>`` part; wrapped lines rejoined."""
+    paragraphs: list[str] = []
+    previous_in_body = False
+    for label in labels:
+        in_body = label.kind in (Kind.BODY, Kind.HEADING)
+        if in_body:
+            parts = [p.strip() for p in label.line.text.split("\n") if p.strip()]
+            if label.joined and previous_in_body and paragraphs and parts:
+                paragraphs[-1] = f"{paragraphs[-1]} {parts.pop(0)}"
+            paragraphs += parts
+        previous_in_body = in_body
+    return paragraphs
 
 
 def _fingerprint(body: str) -> str | None:
