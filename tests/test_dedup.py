@@ -1,0 +1,232 @@
+"""Fingerprints, Hamming distance and the duplicate_of rule."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.dedup import (
+    NEAR_DUPLICATE_BITS,
+    assign_duplicates,
+    fingerprint,
+    hamming,
+    normalize_for_fingerprint,
+)
+
+RAW = Path(__file__).resolve().parents[1] / "raw"
+SAMPLES = sorted(RAW.glob("*.txt"))
+ARTICLE = (
+    "Sam Altman, le visage public d’OpenAI, est devenu en un an une superstar de la "
+    "Silicon Valley, avant d’être limogé brutalement par son conseil d’administration.\n\n"
+    "« Le départ de Sam Altman fait suite à une procédure d’examen délibératif », explique "
+    "dans un communiqué OpenAI, qui souligne qu’elle n’a plus “confiance” en lui.\n\n"
+    "Microsoft annonce lundi qu’il embauche Sam Altman… La mission continue."
+)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "bits"),
+    [
+        ("0000000000000000", "0000000000000000", 0),
+        ("ffffffffffffffff", "0000000000000000", 64),
+        ("00000000000000ff", "000000000000000f", 4),
+        ("8000000000000000", "0000000000000001", 2),
+        ("0123456789abcdef", "0123456789ABCDEF", 0),  # case of the hex digits is irrelevant
+    ],
+)
+def test_hamming(a: str, b: str, bits: int) -> None:
+    assert hamming(a, b) == bits
+    assert hamming(b, a) == bits
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("already plain words", "already plain words"),  # unchanged
+        ("l’affaire", "l affaire"),
+        ("l'affaire", "l affaire"),
+        ("« OpenAI »", "openai"),
+        ('"OpenAI"', "openai"),
+        ("Microsoft.De la", "microsoft de la"),
+        ("un\u00a0séisme\u202f!", "un séisme"),  # no-break spaces
+        ("ﬁn", "fin"),  # ligature folded by NFKC
+        ("ÉTONNER", "étonner"),  # accents kept, case folded
+        ("Straße", "strasse"),  # casefold, not lower
+        ("line\n\n  wrapped\tagain", "line wrapped again"),
+        ("n° 1 — 38 ans…", "n 1 38 ans"),
+        ("snake_case", "snake case"),
+        ("", ""),
+    ],
+)
+def test_normalize_for_fingerprint(text: str, expected: str) -> None:
+    assert normalize_for_fingerprint(text) == expected
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        ARTICLE,  # itself
+        ARTICLE.replace("’", "'"),  # typographic apostrophes turned ASCII
+        ARTICLE.replace("« ", '"').replace(" »", '"').replace("“", '"').replace("”", '"'),
+        ARTICLE.replace("…", "..."),
+        ARTICLE.replace("\n\n", "\n"),  # paragraphs re-flowed
+        " ".join(ARTICLE.split()),  # one line
+        ARTICLE.replace(" ", "  "),  # doubled spaces
+        ARTICLE.upper(),
+        ARTICLE.replace("\n\n", "\r\n\r\n"),
+    ],
+)
+def test_fingerprint_ignores_typography_and_layout(variant: str) -> None:
+    assert fingerprint(variant) == fingerprint(ARTICLE)
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [
+        "\n\nPartager sur Facebook\n\nPartager sur X",
+        "Accueil > Économie > High-tech\n\n",
+        "\n\n© 2023 Media Group. Tous droits réservés.",
+    ],
+)
+def test_fingerprint_of_a_sample_with_noise_is_near(noise: str) -> None:
+    body = SAMPLES[0].read_text(encoding="utf-8")
+    noisy = noise + body if noise.endswith("\n\n") else body + noise
+    assert hamming(fingerprint(body), fingerprint(noisy)) <= NEAR_DUPLICATE_BITS  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("a", "b"), list(itertools.combinations(SAMPLES, 2)))
+def test_distinct_articles_on_one_story_are_far(a: Path, b: Path) -> None:
+    # the five samples tell the same story from five sites: similar words, not duplicates
+    fa = fingerprint(a.read_text(encoding="utf-8"))
+    fb = fingerprint(b.read_text(encoding="utf-8"))
+    assert fa is not None and fb is not None
+    assert hamming(fa, fb) > NEAR_DUPLICATE_BITS + 3
+
+
+@pytest.mark.parametrize("body", ["", "   \n\n  ", "*** --- ***", "« … »"])
+def test_fingerprint_none_without_words(body: str) -> None:
+    assert fingerprint(body) is None
+
+
+def test_fingerprint_is_pinned() -> None:
+    # records in clean/ are compared with new ones: a change of the hash (a new
+    # trafilatura Simhash, another normalisation) must be noticed, not silent
+    assert fingerprint(ARTICLE) == "b799ea7df7a83be9"
+    assert fingerprint("Sam Altman rejoint Microsoft") == "e7bbfab77fa5bf69"
+
+
+A = "0000000000000000"
+A1 = "0000000000000007"  # 3 bits from A
+A2 = "00000000000001ff"  # 6 bits from A1, 9 from A
+B = "ffffffffffffffff"
+B1 = "fffffffffffffffe"  # 1 bit from B
+AB = "00000000ffffffff"  # 32 from A and from B
+
+
+@pytest.mark.parametrize(
+    ("entries", "threshold", "expected"),
+    [
+        ([], 3, {}),
+        ([("a", A)], 3, {}),  # a lone record
+        ([("a", A), ("b", A)], 3, {"b": "a"}),  # exact duplicate
+        ([("b", A), ("a", A)], 3, {"b": "a"}),  # the first by id wins, not by input order
+        ([("a", A), ("b", A), ("c", A)], 3, {"b": "a", "c": "a"}),  # all point to the first
+        ([("a", A), ("b", A1)], 3, {"b": "a"}),  # near: 3 bits
+        ([("a", A), ("b", A1)], 2, {}),  # beyond the threshold
+        ([("a", A), ("b", A1)], 0, {}),  # 0 = exact only
+        ([("a", A), ("b", A1), ("c", A2)], 3, {"b": "a"}),  # c: 9 bits from b
+        ([("a", A), ("b", A1), ("c", A2)], 6, {"b": "a", "c": "a"}),  # chain → its start
+        ([("a", A), ("b", B), ("c", B1), ("d", A1)], 3, {"c": "b", "d": "a"}),  # two groups
+        ([("a", B), ("b", A), ("c", A1)], 3, {"c": "b"}),  # first *matching* record
+        ([("a", A), ("b", None), ("c", None), ("d", A)], 3, {"d": "a"}),  # no body, no match
+        ([("a", A), ("b", AB), ("c", B)], 12, {}),  # far apart stays apart
+        ([("a-1", A), ("a", A), ("a.1", A)], 3, {"a-1": "a", "a.1": "a"}),  # plain str order
+    ],
+)
+def test_assign_duplicates(
+    entries: list[tuple[str, str | None]], threshold: int, expected: dict[str, str]
+) -> None:
+    assert assign_duplicates(entries, threshold=threshold) == expected
+
+
+def test_chain_through_a_duplicate_points_to_the_start() -> None:
+    # c is near only b, and b is a duplicate of a: c joins a's group
+    entries = [("a", A), ("b", "000000000000003f"), ("c", "0000000000000fff")]
+    assert hamming(A, "0000000000000fff") > 6
+    assert assign_duplicates(entries, threshold=6) == {"b": "a", "c": "a"}
+
+
+@pytest.mark.parametrize(
+    ("entries", "threshold", "message"),
+    [
+        ([("a", A), ("a", B)], 3, "appears twice"),
+        ([("a", A)], -1, "threshold"),
+        ([("a", A)], 64, "threshold"),
+    ],
+)
+def test_assign_duplicates_rejects(
+    entries: list[tuple[str, str | None]], threshold: int, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        assign_duplicates(entries, threshold=threshold)
+
+
+def _brute_force(entries: list[tuple[str, str | None]], threshold: int) -> dict[str, str]:
+    """The rule compared pair by pair: first match by id, resolved to its chain's start."""
+    start: dict[str, str] = {}
+    result: dict[str, str] = {}
+    seen: list[tuple[str, str]] = []
+    for record_id, fp in sorted(entries):
+        if fp is None:
+            continue
+        matches = [start[other] for other, ofp in seen if hamming(fp, ofp) <= threshold]
+        start[record_id] = min(matches) if matches else record_id
+        if matches:
+            result[record_id] = start[record_id]
+        seen.append((record_id, fp))
+    return result
+
+
+# fingerprints near a few centres, so that matches, chains and misses all occur
+_centres = st.sampled_from([0, (1 << 64) - 1, 0x0F0F0F0F0F0F0F0F])
+_flips = st.lists(st.integers(0, 63), max_size=8)
+_fingerprints = st.builds(
+    lambda centre, flips: f"{centre ^ sum(1 << b for b in set(flips)):016x}", _centres, _flips
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.text("abcdef", min_size=1, max_size=3),
+                       st.none() | _fingerprints),
+             max_size=25, unique_by=lambda entry: entry[0]),
+    st.integers(0, 10),
+    st.randoms(use_true_random=False),
+)
+def test_assign_duplicates_matches_pairwise_rule(
+    entries: list[tuple[str, str | None]], threshold: int, rnd: random.Random
+) -> None:
+    shuffled = entries[:]
+    rnd.shuffle(shuffled)
+    assert assign_duplicates(shuffled, threshold=threshold) == _brute_force(entries, threshold)
+
+
+def test_assign_duplicates_scales() -> None:
+    # 20k random fingerprints and 2k near copies: the band index finds every copy
+    rng = random.Random(7)
+    entries = [(f"r{n:06d}", f"{rng.getrandbits(64):016x}") for n in range(20_000)]
+    planted = {}
+    for n in range(2_000):
+        original_id, original = entries[rng.randrange(20_000)]
+        value = int(original, 16)
+        for bit in rng.sample(range(64), NEAR_DUPLICATE_BITS):
+            value ^= 1 << bit
+        planted[f"s{n:06d}"] = original_id
+        entries.append((f"s{n:06d}", f"{value:016x}"))
+    found = assign_duplicates(entries)
+    assert {key: found[key] for key in planted} == planted
