@@ -133,8 +133,8 @@ def main() -> int:
         for kind in args.sets.split(","):
             for path in ("trafilatura", "newsclean"):
                 result = score(args.data, kind, texts[path][kind])
-                print(f"{kind:<5} {path:<22} {result['f1']:6.3f} {result['precision']:6.3f} "
-                      f"{result['recall']:6.3f}")
+                print(f"{kind:<5} {path:<22} {result['f1']:6.4f} {result['precision']:6.4f} "
+                      f"{result['recall']:6.4f}")
     return 0
 
 

@@ -34,6 +34,7 @@ _SNIFF_BYTES = 4096
 # styles, many meta tags) declare their charset later, so we read a little more
 _CHARSET_BYTES = 4096
 _JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jl")
+_GZ_SUFFIX = re.compile(r"(?:\.gz|\.gzip)+$")
 _SAFE_ID = re.compile(SAFE_ID_PATTERN)
 
 # An HTML page starts with markup: a doctype or an HTML element, after optional
@@ -195,7 +196,7 @@ def sniff(data: bytes, name: str = "") -> Payload:
     """
     head = _head_text(data)
     if _JSON_START.match(head):
-        if name.lower().endswith(_JSONL_SUFFIXES):
+        if _GZ_SUFFIX.sub("", name.lower()).endswith(_JSONL_SUFFIXES):
             return Payload.JSONL
         return Payload.JSON
     first = _FIRST_TAG.match(head)

@@ -214,6 +214,8 @@ def test_good_archives(data: bytes) -> None:
                  id="not-an-element"),
     pytest.param(b' [ {"a": 1} ]', "a", Payload.JSON, id="array"),
     pytest.param(b'{"a": 1}\n{"a": 2}', "a.ndjson", Payload.JSONL, id="ndjson"),
+    pytest.param(b'{"a": 1}', "a.jsonl.gz", Payload.JSONL, id="one-line-jsonl-gz"),
+    pytest.param(b'{"a": 1}', "a.json.gz", Payload.JSON, id="json-gz"),
     pytest.param('<html>'.encode("utf-16"), "a", Payload.HTML, id="utf-16-html"),
 ])
 def test_sniff(data: bytes, name: str, expected: Payload) -> None:
