@@ -135,6 +135,8 @@ def plan(raw: str, clean: str, config: Config = DEFAULT_CONFIG, *, follow_symlin
     started = time.perf_counter()
     raw_store, clean_store = open_store(raw), open_store(clean)
     files, refused = discover(raw_store, follow_symlinks=follow_symlinks)
+    # under the run lock: a temporary file now can only be a killed writer's
+    clean_store.sweep(("", state.STATE_DIR, state.DONE_DIR, state.RUNS_DIR))
     manifest, _ = state.load(clean_store)
     entries = manifest.entries
     stems: dict[str, str] = {}

@@ -83,6 +83,10 @@ class Store:
         """The root on the local disk, or None for a remote store."""
         return None
 
+    def sweep(self, folders: tuple[str, ...] = ("",)) -> int:
+        """Remove temporary files a killed writer left in ``folders``; return how many."""
+        return 0
+
     def write_text(self, rel: str, text: str) -> None:
         """Write UTF-8 text atomically (see :meth:`write_bytes`)."""
         self.write_bytes(rel, text.encode("utf-8"))
@@ -154,6 +158,15 @@ class LocalStore(Store):
 
     def size(self, rel: str) -> int:
         return self._path(rel).stat().st_size
+
+    def sweep(self, folders: tuple[str, ...] = ("",)) -> int:
+        swept = 0
+        for folder in folders:
+            for name in self.names(folder):
+                if name.startswith(".") and name.endswith(".tmp"):
+                    self.delete(f"{folder}/{name}" if folder else name)
+                    swept += 1
+        return swept
 
     def read_bytes(self, rel: str, limit: int = -1) -> bytes:
         with self._path(rel).open("rb") as fh:
