@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from pipeline import run, state
-from pipeline.config import Config, Limits, Typography
+from pipeline.config import DEFAULT_CONFIG, Config, Limits, Typography
 from pipeline.read import InputFile
 from pipeline.run import Planned, Runner, batches, choose_workers, run_local
 from pipeline.storage import LocalStore, open_store
@@ -43,7 +43,8 @@ def raw(tmp_path: Path) -> Path:
     return folder
 
 
-def go(raw: Path, clean: Path, config: Config = Config(), **options: Any) -> dict[str, Any]:
+def go(raw: Path, clean: Path, config: Config = DEFAULT_CONFIG, **options: Any
+       ) -> dict[str, Any]:
     return run_local(str(raw), str(clean), config, **options)
 
 
