@@ -15,11 +15,12 @@ order rotates) so that load from other processes hits all three alike:
                            stage (sniff, charset, decode, one parse, extraction, hints,
                            comments, fallbacks).
 
-A page's time is its fastest of ``--repeat`` runs. The first pages are run
-once untimed: dateparser and htmldate build their regexes on first use, a
-one-time cost per process. ``--score`` also scores the extracted text of
-newsclean and of trafilatura alone with ``score.py`` (F1 by shingles for sh,
-with/without snippets for traf).
+A page's time is the CPU time (``time.process_time``, which other work on a
+shared machine does not inflate) of its fastest of ``--repeat`` runs. The
+first pages are run once untimed: dateparser and htmldate build their regexes
+on first use, a one-time cost per process. ``--score`` also scores the
+extracted text of newsclean and of trafilatura alone with ``score.py`` (F1 by
+shingles for sh, with/without snippets for traf).
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def load(data: Path, sets: list[str]) -> list[tuple[str, str, bytes]]:
 
 
 def run(pages: list[tuple[str, str, bytes]], repeat: int) -> tuple[dict[str, float], dict]:
-    """Seconds per path (sum over pages of each page's fastest run), and the texts."""
+    """CPU seconds per path (sum over pages of each page's fastest run), and the texts."""
     names = list(PATHS)
     for _, name, data in pages[:WARM_UP_PAGES]:
         for path in names:
@@ -90,9 +91,9 @@ def run(pages: list[tuple[str, str, bytes]], repeat: int) -> tuple[dict[str, flo
         order = names[number % len(names):] + names[:number % len(names)]
         for _ in range(repeat):
             for path in order:
-                start = time.perf_counter()
+                start = time.process_time()
                 text = PATHS[path](data, name)
-                best[path] = min(best[path], time.perf_counter() - start)
+                best[path] = min(best[path], time.process_time() - start)
                 texts[path].setdefault(kind, {})[Path(name).stem] = text
         for path in names:
             totals[path] += best[path]
@@ -124,7 +125,7 @@ def main() -> int:
     pages = load(args.data, args.sets.split(","))
     totals, texts = run(pages, args.repeat)
     print(f"{len(pages)} pages ({args.sets}), fastest of {args.repeat} run(s) per page")
-    print(f"{'path':<22} {'seconds':>8} {'docs/s':>8} {'newsclean/path':>15}")
+    print(f"{'path':<22} {'cpu s':>8} {'docs/s':>8} {'newsclean/path':>15}")
     for path, seconds in totals.items():
         ratio = totals["newsclean"] and seconds / totals["newsclean"]
         print(f"{path:<22} {seconds:8.2f} {len(pages) / seconds:8.1f} {ratio:15.3f}")
