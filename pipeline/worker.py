@@ -331,8 +331,23 @@ def serve(memory_mb: int, warm_up: str | None, preload: tuple[str, ...], stdin: 
             return
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (a regex deep in C code would
+    otherwise keep an orphan busy: it never reads the closed stdin)."""
+    parent = os.getppid()
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(0)
+
+
 def main(argv: list[str]) -> None:
     """Entry point of ``python -m pipeline.worker MEMORY_MB WARM_UP|- [MODULE …]``."""
+    if sys.platform == "linux":
+        _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when children stop
     stdin = os.fdopen(os.dup(0), "rb")
     stdout = os.fdopen(os.dup(1), "wb")
