@@ -31,6 +31,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -193,7 +194,7 @@ class WorkerPool:
         """Start every worker now, so that their imports overlap the caller's own work."""
         with self._free:
             while self._count < self.size:
-                self._idle.append(Worker(self.budget, self.preload, self.warm_up))
+                self._idle.append(_spawn(self.budget, self.preload, self.warm_up))
                 self._count += 1
 
     @contextlib.contextmanager
@@ -202,6 +203,9 @@ class WorkerPool:
         with self._free:
             while not self._idle and self._count >= self.size:
                 self._free.wait()
+            while self._idle and not self._idle[-1].alive:  # died while idle
+                self._idle.pop().kill()
+                self._count -= 1
             if self._idle:
                 w = self._idle.pop()
             else:
@@ -209,7 +213,7 @@ class WorkerPool:
                 w = None
         if w is None:
             try:
-                w = Worker(self.budget, self.preload, self.warm_up)
+                w = _spawn(self.budget, self.preload, self.warm_up)
             except BaseException:
                 with self._free:
                     self._count -= 1
@@ -238,6 +242,16 @@ class WorkerPool:
             self._count -= len(idle)
         for w in idle:
             w.close()
+
+
+# Children are started from one long-lived thread: Linux ties a child's "die with
+# the parent" signal to the thread that started it, and the threads of a run's
+# executor end with the run while its pool's workers are meant to live on.
+_SPAWNER = ThreadPoolExecutor(1, thread_name_prefix="newsclean-spawner")
+
+
+def _spawn(budget: Budget, preload: tuple[str, ...], warm_up: str | None) -> Worker:
+    return _SPAWNER.submit(Worker, budget, preload, warm_up).result()
 
 
 _POOLS: dict[tuple[int, Budget, tuple[str, ...], str | None], WorkerPool] = {}
