@@ -165,14 +165,13 @@ def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Blo
         noise = match_noise(text, language=language, prefix_max_chars=t.lexicon_prefix_max_chars)
     joins = len(_LABEL_JOIN.findall(text))
     capitalised = len(_CAPITALISED.findall(text))
-    if _URL_ONLY.fullmatch(text) or (
-            joins >= t.glued_labels_min and joins >= t.glued_labels_per_word * len(words)) or (
+    if noise is None and (
+            joins >= t.glued_labels_min and joins >= t.glued_labels_per_word * len(words) or
             len(words) >= t.menu_min_words and capitalised >= t.menu_capitalised_share * len(words)):
-        grade = Grade.BAD
-    else:
-        grade = _grade(chars, density, t)
+        noise = RemovalReason.NAVIGATION  # a menu, spelled out or run together
+    grade = Grade.BAD if _URL_ONLY.fullmatch(text) or noise else _grade(chars, density, t)
     return _Block(line, chars, len(words), density, bool(_ENDS_SENTENCE.search(text)), grade,
-                  noise)
+                  noise, joined=line.continues)
 
 
 def _continues(a: _Block, b: _Block, stops: frozenset[str]) -> bool:

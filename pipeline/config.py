@@ -61,6 +61,9 @@ class ClassifierThresholds(_Frozen):
     dense_script_factor: float = 3.0
     # menu labels run together when a dump loses its blocks ("HomeNewsSportsWeather"):
     # a line with this many case changes inside words, per word, is page chrome
+    # a line longer than this is a page run together: it is judged sentence by sentence
+    # (and put back together in the body); article paragraphs rarely pass 1,500 chars
+    long_line_chars: int = 2000
     # how many lines under a "related links" header are taken as its list
     max_list_items: int = 12
     # a long line of capitalised words is a menu ("Home News Sport Weather Jobs …");

@@ -117,7 +117,7 @@ def clean_item(item: Item, *, record_id: str, path: str, sha256: str,
     repaired = repair(item.text, config)
     repairs: Counter[str] = Counter(repaired.counts)
     repairs.update(dict(item.repairs))
-    lines = list(segment(repaired.lines))
+    lines = list(segment(repaired.lines, long_line_chars=config.classifier.long_line_chars))
     glued = sum(1 for line in lines if line.part > 0)
     if glued:
         repairs[RepairKind.GLUED_PARAGRAPH.value] += glued

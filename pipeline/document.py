@@ -75,6 +75,7 @@ class Line:
     text: str
     gap_before: bool = True  # a blank line (or the start) comes before it
     part: int = 0
+    continues: bool = False  # the same paragraph as the previous part (a long line cut)
 
 
 class Kind(str, Enum):

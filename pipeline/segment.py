@@ -105,7 +105,35 @@ def split_glued(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def segment(lines: Sequence[str], *, split: bool = True) -> Iterator[Line]:
+# A sentence end followed by a space and a capital: where a very long line, a
+# whole page run together with spaces, is cut so its sentences are judged one by
+# one. Single capitals and short abbreviations before the stop ("M.", "Dr.") are
+# not sentence ends.
+_SENTENCE_END = re.compile(rf"[.!?…][”»\"’)]?(?=\s+[“«\"(]?[{UPPER}])")
+_ABBREVIATIONS = frozenset({"mr", "ms", "mrs", "dr", "st", "jr", "sr", "mme", "mlle", "mgr",
+                            "no", "vol", "vs", "etc", "prof", "gen", "gov", "sen", "rep"})
+
+
+def _is_abbreviation(token: str) -> bool:
+    stem = token.rstrip(".").rsplit(".", 1)[-1]
+    return len(stem) == 1 and stem.isupper() or stem.casefold() in _ABBREVIATIONS
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a long run-together line.
+
+    >>> split_sentences("M. Dupont est arrivé. Il a parlé à Dr. Martin! Puis il est parti.")
+    ['M. Dupont est arrivé.', 'Il a parlé à Dr. Martin!', 'Puis il est parti.']
+    """
+    cuts = [m.end() for m in _SENTENCE_END.finditer(text)
+            if text[m.start()] != "." or not _is_abbreviation(
+                text[text.rfind(" ", 0, m.start()) + 1:m.start() + 1])]
+    bounds = [0, *cuts, len(text)]
+    return [p for a, b in zip(bounds, bounds[1:], strict=False) if (p := text[a:b].strip())]
+
+
+def segment(lines: Sequence[str], *, split: bool = True,
+            long_line_chars: int | None = None) -> Iterator[Line]:
     """Non-blank repaired lines as numbered ``Line`` blocks, glued ones split.
 
     >>> [(b.number, b.part, b.text, b.gap_before) for b in segment(["a.B", "", "c"])]
@@ -119,7 +147,12 @@ def segment(lines: Sequence[str], *, split: bool = True) -> Iterator[Line]:
         if not text:
             gap = True
             continue
-        parts = split_glued(text) if split else [text]
-        for part_no, part in enumerate(parts):
-            yield Line(number=number, text=part, gap_before=gap and part_no == 0, part=part_no)
+        parts = [(p, False) for p in split_glued(text)] if split else [(text, False)]
+        if long_line_chars is not None:
+            parts = [(s, k > 0 or cont) for p, cont in parts
+                     for k, s in enumerate(split_sentences(p) if len(p) > long_line_chars
+                                           else [p])]
+        for part_no, (part, continues) in enumerate(parts):
+            yield Line(number=number, text=part, gap_before=gap and part_no == 0, part=part_no,
+                       continues=continues)
         gap = False
