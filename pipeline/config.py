@@ -98,6 +98,10 @@ class Config(_Frozen):
 
     typography: Typography = Typography.KEEP
     ascii_fields: bool = False  # add title_ascii / body_ascii via unidecode
+    # Hamming distance between body Simhashes under which two records are near
+    # duplicates; measured by bench/measure_dedup.py (see pipeline/dedup.py): at 6 bits
+    # 96 % of re-wrapped copies are found and no two distinct dev texts match
+    near_duplicate_bits: int = Field(default=6, ge=0, le=63)
     classifier: ClassifierThresholds = Field(default_factory=ClassifierThresholds)
     limits: Limits = Field(default_factory=Limits)
     # run settings: not part of the hash

@@ -23,9 +23,9 @@ SAFE_ID_PATTERN = r"^[A-Za-z0-9._-]{1,200}$"
 class SourceFormat(str, Enum):
     """The kind of input a record was made from."""
 
-    TXT = "txt"
-    HTML = "html"
-    JSON = "json"
+    TXT = "txt"  # a plain-text dump of a page or an article
+    HTML = "html"  # an HTML page, extracted with trafilatura
+    JSON = "json"  # an item of a JSON or JSON Lines file (its text or HTML inside)
 
 
 class RemovalReason(str, Enum):
