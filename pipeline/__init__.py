@@ -9,7 +9,7 @@ Downstream code reads records with :func:`read_records`:
 
 __version__ = "0.1.0"
 
-from pipeline.reader import InvalidRecord, read_records  # noqa: E402
-from pipeline.record import Article  # noqa: E402
+from pipeline.reader import InvalidRecord, read_records
+from pipeline.record import Article
 
 __all__ = ["Article", "InvalidRecord", "__version__", "read_records"]

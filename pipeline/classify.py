@@ -23,11 +23,12 @@ The algorithm follows jusText, adapted to text that has lost its HTML:
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from importlib import resources
+
+import tomllib
 
 from pipeline.config import ClassifierThresholds
 from pipeline.document import Kind, Line
@@ -163,15 +164,20 @@ def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Blo
         noise = None  # a bare URL may be the article's URL: metadata decides
     else:
         noise = match_noise(text, language=language, prefix_max_chars=t.lexicon_prefix_max_chars)
-    joins = len(_LABEL_JOIN.findall(text))
-    capitalised = len(_CAPITALISED.findall(text))
-    if noise is None and (
-            joins >= t.glued_labels_min and joins >= t.glued_labels_per_word * len(words) or
-            len(words) >= t.menu_min_words and capitalised >= t.menu_capitalised_share * len(words)):
-        noise = RemovalReason.NAVIGATION  # a menu, spelled out or run together
+    if noise is None and _is_menu(text, len(words), t):
+        noise = RemovalReason.NAVIGATION
     grade = Grade.BAD if _URL_ONLY.fullmatch(text) or noise else _grade(chars, density, t)
     return _Block(line, chars, len(words), density, bool(_ENDS_SENTENCE.search(text)), grade,
                   noise, joined=line.continues)
+
+
+def _is_menu(text: str, words: int, t: ClassifierThresholds) -> bool:
+    """A menu, run together ("HomeNewsSport") or spelled out in capitalised labels."""
+    joins = len(_LABEL_JOIN.findall(text))
+    if joins >= t.glued_labels_min and joins >= t.glued_labels_per_word * words:
+        return True
+    return words >= t.menu_min_words and (
+        len(_CAPITALISED.findall(text)) >= t.menu_capitalised_share * words)
 
 
 def _continues(a: _Block, b: _Block, stops: frozenset[str]) -> bool:
@@ -307,7 +313,7 @@ def _is_heading(b: _Block, t: ClassifierThresholds) -> bool:
     text = b.line.text
     words = len(_LETTER_WORD.findall(text))
     return (b.chars <= t.max_heading_chars and not _ENDS_STATEMENT.search(text)
-            and (words >= 2 or words == 1 and not any(c.isdigit() for c in text))
+            and (words >= 2 or (words == 1 and not any(c.isdigit() for c in text)))
             and (text[0].isupper() or text[0].isdigit() or not text[0].isalpha()))
 
 
@@ -478,7 +484,7 @@ def _label(b: _Block, i: int, start: int, end: int, title: int | None, has_comme
             return Labeled(line, Kind.BODY, joined=b.joined)
         if _is_heading(b, t):
             return Labeled(line, Kind.HEADING)
-        if extracted or b.terminal or b.grade is Grade.BAD and b.chars >= t.length_low:
+        if extracted or b.terminal or (b.grade is Grade.BAD and b.chars >= t.length_low):
             # an extractor already chose these lines: only lexicon noise is taken out
             return Labeled(line, Kind.BODY, joined=b.joined)
         return Labeled(line, Kind.NOISE, RemovalReason.BOILERPLATE)

@@ -28,8 +28,8 @@ from pipeline.record import (
     Comment,
     Flag,
     PipelineInfo,
-    Removed,
     RemovalReason,
+    Removed,
     RepairKind,
     Source,
 )

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from itertools import pairwise
 
 from pipeline.document import Line
-
 
 
 def _char_class(test: Callable[[str], bool], limit: int = 0x2000) -> str:
@@ -101,7 +101,7 @@ def split_glued(text: str) -> list[str]:
     if not points:
         return [text]
     bounds = [0, *points, len(text)]
-    parts = [text[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False)]
+    parts = [text[a:b].strip() for a, b in pairwise(bounds)]
     return [p for p in parts if p]
 
 
@@ -116,7 +116,7 @@ _ABBREVIATIONS = frozenset({"mr", "ms", "mrs", "dr", "st", "jr", "sr", "mme", "m
 
 def _is_abbreviation(token: str) -> bool:
     stem = token.rstrip(".").rsplit(".", 1)[-1]
-    return len(stem) == 1 and stem.isupper() or stem.casefold() in _ABBREVIATIONS
+    return (len(stem) == 1 and stem.isupper()) or stem.casefold() in _ABBREVIATIONS
 
 
 def split_sentences(text: str) -> list[str]:
@@ -129,7 +129,7 @@ def split_sentences(text: str) -> list[str]:
             if text[m.start()] != "." or not _is_abbreviation(
                 text[text.rfind(" ", 0, m.start()) + 1:m.start() + 1])]
     bounds = [0, *cuts, len(text)]
-    return [p for a, b in zip(bounds, bounds[1:], strict=False) if (p := text[a:b].strip())]
+    return [p for a, b in pairwise(bounds) if (p := text[a:b].strip())]
 
 
 def segment(lines: Sequence[str], *, split: bool = True,

@@ -46,7 +46,8 @@ CASES = [
                  id="share-bar"),
     pytest.param([P1, "", P2, "", "*.*.*", "...%%%...$$$---"],
                  [BODY, BODY, ("noise", "separator"), ("noise", "separator")], id="separators"),
-    pytest.param([P1, "", P2, "", "Pour aller plus loin :", "– Le budget voté", "– Les élus inquiets"],
+    pytest.param([P1, "", P2, "", "Pour aller plus loin :", "– Le budget voté",
+                  "– Les élus inquiets"],
                  [BODY, BODY] + [("noise", "related-links")] * 3, id="related-list"),
     pytest.param([P1, "", P2, "", P2], [BODY, BODY, ("noise", "duplicate")], id="repeated-block"),
 ]

@@ -6,7 +6,8 @@ from pipeline.segment import segment, split_glued
 
 SPLITS = [
     # sentence end glued to the next sentence
-    ("par le géant Microsoft.De la mise à l’écart", ["par le géant Microsoft.", "De la mise à l’écart"]),
+    ("par le géant Microsoft.De la mise à l’écart",
+     ["par le géant Microsoft.", "De la mise à l’écart"]),
     ("He left.She stayed.", ["He left.", "She stayed."]),
     ("Vraiment ?Oui, vraiment !Bon.", ["Vraiment ?", "Oui, vraiment !", "Bon."]),
     # a closing quote stays with its sentence
