@@ -36,6 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import trafilatura
+from trafilatura.settings import Document
 
 from pipeline import html as html_stage
 from pipeline.document import Item
@@ -60,7 +61,7 @@ def trafilatura_with_metadata(data: bytes, name: str) -> str:
         data, with_metadata=True, include_comments=True, include_tables=True,
         date_extraction_params=html_stage.DATE_PARAMS,
     )
-    return (document.text or "") if document else ""
+    return (document.text or "") if isinstance(document, Document) else ""
 
 
 PATHS: dict[str, Callable[[bytes, str], str]] = {
