@@ -32,6 +32,9 @@ _UTF16_OTHER_NUL_SHARE = 0.05
 # this takes the detector from 75 % to 98 % right on Windows-1252 pages
 # without changing its answer on Central European, Greek or Arabic ones.
 _CP1252_CHAOS_MARGIN = 0.05
+# Text that is UTF-8 but for at most one broken byte sequence per 50 good
+# non-ASCII characters is still UTF-8 (seen on dev pages that declare UTF-8).
+_MAX_BROKEN_UTF8_SHARE = 0.02
 # A Windows-1252 guess is only plausible for mostly-ASCII text: the share of
 # non-ASCII characters above which the fallback refuses to guess.
 _MAX_FALLBACK_NON_ASCII = 0.3
@@ -76,7 +79,8 @@ def decode(data: bytes, *, declared: str | None = None) -> Decoded:
     if decoded is None:
         _reject_binary(data)
         decoded = (_decode_declared(data, declared) or _decode_utf8(data)
-                   or _decode_detected(data) or _decode_fallback(data))
+                   or _decode_mostly_utf8(data) or _decode_detected(data)
+                   or _decode_fallback(data))
     if not decoded.text.replace("\ufeff", "").strip():
         raise RejectedInput(RejectCode.EMPTY, "the input is empty or white space only")
     return decoded
@@ -164,6 +168,19 @@ def _decode_utf8(data: bytes) -> Decoded | None:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         return None
+
+
+def _decode_mostly_utf8(data: bytes) -> Decoded | None:
+    """UTF-8 with a few broken bytes (a truncated character, a stray byte): keep it
+    UTF-8 and mark the broken bytes with U+FFFD, rather than read the whole text
+    in a legacy code page. Legacy text fails on nearly every non-ASCII byte, so
+    it never passes the share below."""
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    wide = sum(1 for ch in text if ch > "\x7f") - broken
+    if broken <= _MAX_BROKEN_UTF8_SHARE * wide:
+        return Decoded(text, "utf-8")
+    return None
 
 
 def _decode_detected(data: bytes) -> Decoded | None:

@@ -135,3 +135,10 @@ def test_a_few_stray_control_bytes_are_still_text() -> None:
 ])
 def test_codec_names_are_normalised(label: str, name: str) -> None:
     assert codec_name(label) == name
+
+
+def test_utf8_with_a_few_broken_bytes_stays_utf8() -> None:
+    data = "Déjà l’été à la fête, très bien. ".encode() * 50 + b"\xe2\x80 fin"
+    decoded = decode(data)
+    assert decoded.encoding == "utf-8"
+    assert decoded.text.endswith("bien. \ufffd fin")
