@@ -332,6 +332,35 @@ def validate(clean: Path) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("clean", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--since", metavar="DATE", help="Only records published on or after this ISO "
+              "8601 date (records without a date are left out).")
+@click.option("--language", metavar="CODE", help="Only records in this ISO 639-1 language.")
+@click.option("--no-duplicates", is_flag=True, help="Leave out records marked as duplicates.")
+def export(clean: Path, out: Path, since: str | None, language: str | None,
+           no_duplicates: bool) -> None:
+    """Write the records of CLEAN to OUT: .jsonl, .jsonl.gz or .parquet (by extension).
+
+    Example: newsclean export clean news.parquet --since 2023-11-01 --language fr
+    """
+    from pipeline.errors import UsageError
+    from pipeline.export import export as export_records
+    from pipeline.reader import InvalidRecord
+
+    try:
+        count = export_records(clean, out, since=since, language=language,
+                               no_duplicates=no_duplicates)
+    except UsageError as err:
+        raise click.UsageError(str(err)) from None
+    except InvalidRecord as err:
+        click.echo(f"Error: {err}; run `newsclean validate {clean}` to list every invalid "
+                   "record", err=True)
+        sys.exit(1)
+    click.echo(f"{count} records written to {out}")
+
+
 def main() -> None:
     """Console entry point."""
     cli()

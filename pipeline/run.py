@@ -43,10 +43,11 @@ Progress = Callable[[int], None]
 _CLEAN_INPUT = "pipeline.run:clean_input"
 _PRELOAD = ("pipeline.run", "pipeline.core")
 _WARM_UP = "pipeline.run:warm_up"
-# Below this many inputs to clean, one worker process does it all: a second one
-# costs its start-up (imports, ~0.5 s of CPU on the same two cores) for less work
-# than that saves. Measured with bench/bench_run.py (see bench/README.md, "run").
-PARALLEL_FROM = 150
+# Below this many inputs to clean, one worker process does it all. Measured with
+# bench/bench_run.py on 2 cores (bench/README.md, "run"): one worker or one per
+# core take the same time up to ~50 inputs (start-up dominates), one per core
+# wins from ~100 on (1.6 s against 1.9 s); one worker spares a core and its memory.
+PARALLEL_FROM = 50
 # Inputs hashed at once when checking which are unchanged (file reads and
 # sha256 both release the GIL).
 _HASH_THREADS = 8

@@ -65,6 +65,8 @@ def test_run_exit_status(raw: Path, tmp_path: Path, extra: bool, flags: list[str
     (["run", "{raw}", "{tmp}/clean", "--batch-size", "0"], "x>=1"),
     (["serve", "{raw}", "{tmp}/clean", "--cron", "every day"], "not a cron expression"),
     (["clean", "{tmp}/missing.txt"], "cannot read"),
+    (["export", "{raw}", "{tmp}/out.csv"], "name the output .jsonl"),
+    (["export", "{raw}", "{tmp}/out.jsonl", "--since", "yesterday"], "write it like"),
 ])
 def test_usage_errors_exit_2_and_say_how_to_fix(raw: Path, tmp_path: Path, args: list[str],
                                                 message: str) -> None:
@@ -102,6 +104,15 @@ def test_prune_says_what_it_removed(raw: Path, tmp_path: Path) -> None:
     pruned = invoke("run", str(raw), str(clean), "--no-prefect", "--prune")
     assert f"pruned 1 records whose input is gone: {SAMPLES[0].stem}" in pruned.output
     assert invoke("validate", str(clean)).output.strip() == "4 records, 0 invalid"
+
+
+def test_export_writes_the_records_of_a_run(raw: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    invoke("run", str(raw), str(clean), "--no-prefect", "-q")
+    result = invoke("export", str(clean), str(tmp_path / "news.jsonl"))
+    assert result.output.strip() == f"5 records written to {tmp_path / 'news.jsonl'}"
+    lines = (tmp_path / "news.jsonl").read_text(encoding="utf-8").splitlines()
+    assert sorted(json.loads(line)["id"] for line in lines) == [s.stem for s in SAMPLES]
 
 
 def test_clean_prints_one_record(tmp_path: Path) -> None:
