@@ -14,8 +14,8 @@ import hashlib
 import math
 import os
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
@@ -236,24 +236,17 @@ Publié le 2 mars 2024 à 10:15 par Jeanne Martin · Partager · Lire aussi
 
 
 _FAILURE_CODES = {"timeout": RejectCode.TIMEOUT, "memory": RejectCode.MEMORY}
+_FAILURE_HINTS = {
+    RejectCode.TIMEOUT: "; raise limits.seconds_per_input if the input is genuine",
+    RejectCode.MEMORY: "; raise limits.memory_per_worker_mb if the input is genuine",
+}
 
 
-def _in_worker(data: bytes, planned: Planned, path: str, config: Config, workers: int
-               ) -> Cleaned:
-    budget = Budget(config.limits.seconds_per_input, config.limits.memory_per_worker_mb)
-    pool = shared_pool(workers, budget, _PRELOAD, _WARM_UP)
-    try:
-        result: Cleaned = pool.call(_CLEAN_INPUT, data, path=path, stem=planned.stem,
-                                    config=config)
-        return result
-    except WorkerFailure as failure:
-        digest = hashlib.sha256(data).hexdigest()
-        code = _FAILURE_CODES.get(failure.kind, RejectCode.INTERNAL)
-        hint = {RejectCode.TIMEOUT: "; raise limits.seconds_per_input if the input is genuine",
-                RejectCode.MEMORY: "; raise limits.memory_per_worker_mb if the input is genuine",
-                }.get(code, "; please report this input")
-        err = RejectedInput(code, failure.message + hint, path=path, stage="clean")
-        return Cleaned(digest, rejects=[reject_row(err, digest)])
+def _failed(failure: WorkerFailure, path: str, digest: str) -> Cleaned:
+    code = _FAILURE_CODES.get(failure.kind, RejectCode.INTERNAL)
+    hint = _FAILURE_HINTS.get(code, "; please report this input")
+    err = RejectedInput(code, failure.message + hint, path=path, stage="clean")
+    return Cleaned(digest, rejects=[reject_row(err, digest)])
 
 
 def clean_batch(batch: Sequence[Planned], raw: str, clean: str, config: Config = DEFAULT_CONFIG,
@@ -262,27 +255,21 @@ def clean_batch(batch: Sequence[Planned], raw: str, clean: str, config: Config =
     """Clean and write every input of one batch; a bad input becomes a reject row.
 
     Each input is read here, cleaned in a worker process within its budget and
-    its records written here; records an input gave before and no longer gives
-    are removed with it. The batch's manifest entries are saved when it ends.
-    ``workers`` bounds the worker processes of this process (0: one per core).
+    its records written here (reading the next input and writing the last
+    records while the worker cleans); records an input gave before and no
+    longer gives are removed with it. The batch's manifest entries are saved
+    when it ends. ``workers`` bounds the worker processes of this process (0:
+    one per core).
     """
     started = time.perf_counter()
     raw_store, clean_store = open_store(raw), open_store(clean)
     version, config_hash = __version__, config.hash()
-    workers = workers or os.cpu_count() or 1
+    budget = Budget(config.limits.seconds_per_input, config.limits.memory_per_worker_mb)
+    pool = shared_pool(workers or os.cpu_count() or 1, budget, _PRELOAD, _WARM_UP)
     result = BatchResult()
     entries: dict[str, state.Entry] = {}
-    for planned in batch:
-        result.files += 1
-        rel = planned.file.rel
-        path = display_path(rel)
-        try:
-            data = read_input(raw_store, planned.file, max_bytes=config.limits.max_input_bytes)
-        except RejectedInput as err:
-            cleaned = Cleaned("", rejects=[reject_row(err.at(path), None)])
-        else:
-            cleaned = _in_worker(data, planned, path, config, workers)
-            del data
+
+    def record(planned: Planned, cleaned: Cleaned) -> None:
         ids = []
         for record_id, blob in cleaned.records:
             write_record(clean_store, record_id, blob)
@@ -290,14 +277,34 @@ def clean_batch(batch: Sequence[Planned], raw: str, clean: str, config: Config =
         if ids:  # an input that now gives fewer items: its extra records go
             for stale in sorted(set(planned.previous_ids) - set(ids)):
                 delete_record(clean_store, stale)
+        result.files += 1
         result.records += len(ids)
         result.removed.update(cleaned.removed)
         result.rejects.extend(cleaned.rejects)
-        entries[rel] = state.Entry(sha256=cleaned.sha256, stem=planned.stem, version=version,
-                                   config_hash=config_hash, ids=tuple(ids),
-                                   rejects=tuple(cleaned.rejects))
+        entries[planned.file.rel] = state.Entry(
+            sha256=cleaned.sha256, stem=planned.stem, version=version, config_hash=config_hash,
+            ids=tuple(ids), rejects=tuple(cleaned.rejects))
         if progress is not None:
             progress(1)
+
+    sent: deque[tuple[Planned, str, str]] = deque()
+
+    def jobs() -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+        for planned in batch:
+            path = display_path(planned.file.rel)
+            try:
+                data = read_input(raw_store, planned.file,
+                                  max_bytes=config.limits.max_input_bytes)
+            except RejectedInput as err:
+                record(planned, Cleaned("", rejects=[reject_row(err.at(path), None)]))
+                continue
+            sent.append((planned, path, hashlib.sha256(data).hexdigest()))
+            yield (data,), {"path": path, "stem": planned.stem, "config": config}
+
+    for outcome in pool.map(_CLEAN_INPUT, jobs()):
+        planned, path, digest = sent.popleft()
+        record(planned, _failed(outcome, path, digest) if isinstance(outcome, WorkerFailure)
+               else outcome)
     if entries and run_id:
         state.save_batch(clean_store, run_id, index, entries)
     result.seconds = time.perf_counter() - started

@@ -30,7 +30,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +73,7 @@ class Worker:
                  warm_up: str | None = None) -> None:
         self.budget = budget
         self.ready = False
+        self._deadline: float | None = None
         env = {**os.environ, **_CHILD_ENV}
         # The child must import this very package, wherever the parent found it.
         package_parent = str(Path(__file__).resolve().parent.parent)
@@ -107,21 +108,36 @@ class Worker:
 
     def call(self, target: str, *args: Any, **kwargs: Any) -> Any:
         """``target(*args, **kwargs)`` in the child; raises :class:`WorkerFailure`."""
+        self.send(target, *args, **kwargs)
+        return self.receive()
+
+    def send(self, target: str, *args: Any, **kwargs: Any) -> None:
+        """Start ``target(*args, **kwargs)`` in the child; its budget starts now.
+
+        One call at a time: :meth:`receive` its answer before sending another.
+        """
         self.wait_ready()
-        deadline = (time.monotonic() + self.budget.seconds) if self.budget.seconds > 0 else None
+        self._deadline = (time.monotonic() + self.budget.seconds
+                          if self.budget.seconds > 0 else None)
         payload = pickle.dumps((target, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
         assert self.process.stdin is not None
         try:
             self.process.stdin.write(_HEADER.pack(len(payload)))
             self.process.stdin.write(payload)
             self.process.stdin.flush()
-            header = self._read(_HEADER.size, deadline)
-            reply = pickle.loads(self._read(_HEADER.unpack(header)[0], deadline))
+        except (BrokenPipeError, ConnectionResetError):
+            raise self._death() from None
+
+    def receive(self) -> Any:
+        """The value of the call :meth:`send` started; raises :class:`WorkerFailure`."""
+        try:
+            header = self._read(_HEADER.size, self._deadline)
+            reply = pickle.loads(self._read(_HEADER.unpack(header)[0], self._deadline))
         except TimeoutError:
             self.kill()
             raise WorkerFailure("timeout", f"over the budget of {self.budget.seconds:g} s"
                                 ) from None
-        except (BrokenPipeError, EOFError, ConnectionResetError):
+        except (EOFError, OSError):
             raise self._death() from None
         self.calls += 1
         if reply[0] == "ok":
@@ -197,9 +213,7 @@ class WorkerPool:
                 self._idle.append(_spawn(self.budget, self.preload, self.warm_up))
                 self._count += 1
 
-    @contextlib.contextmanager
-    def worker(self) -> Iterator[Worker]:
-        """A worker for the caller's exclusive use; waits while all are busy."""
+    def _checkout(self) -> Worker:
         with self._free:
             while not self._idle and self._count >= self.size:
                 self._free.wait()
@@ -207,33 +221,91 @@ class WorkerPool:
                 self._idle.pop().kill()
                 self._count -= 1
             if self._idle:
-                w = self._idle.pop()
+                return self._idle.pop()
+            self._count += 1
+        try:
+            return _spawn(self.budget, self.preload, self.warm_up)
+        except BaseException:
+            with self._free:
+                self._count -= 1
+                self._free.notify()
+            raise
+
+    def _checkin(self, w: Worker) -> None:
+        with self._free:
+            if w.alive:
+                self._idle.append(w)
             else:
-                self._count += 1
-                w = None
-        if w is None:
-            try:
-                w = _spawn(self.budget, self.preload, self.warm_up)
-            except BaseException:
-                with self._free:
-                    self._count -= 1
-                    self._free.notify()
-                raise
+                w.kill()
+                self._count -= 1
+            self._free.notify()
+
+    @contextlib.contextmanager
+    def worker(self) -> Iterator[Worker]:
+        """A worker for the caller's exclusive use; waits while all are busy."""
+        w = self._checkout()
         try:
             yield w
         finally:
-            with self._free:
-                if w.alive:
-                    self._idle.append(w)
-                else:
-                    w.kill()
-                    self._count -= 1
-                self._free.notify()
+            self._checkin(w)
 
     def call(self, target: str, *args: Any, **kwargs: Any) -> Any:
         """Run ``target`` in a free worker (see :meth:`Worker.call`)."""
         with self.worker() as w:
             return w.call(target, *args, **kwargs)
+
+    def map(self, target: str, jobs: Iterable[tuple[tuple[Any, ...], dict[str, Any]]]
+            ) -> Iterator[Any]:
+        """``target(*args, **kwargs)`` for each job, in order, on one worker at a time.
+
+        Yields each value, or the :class:`WorkerFailure` in its place. The next
+        job is taken from ``jobs`` (its input read) while the child works on the
+        current one, and sent before the current value is yielded, so the child
+        rarely waits for the caller's reading and writing. A failed worker is
+        replaced before the next job.
+        """
+        pending = iter(jobs)
+        w: Worker | None = None
+        busy = False
+        refused: WorkerFailure | None = None  # a job the worker failed to take
+
+        def start(job: tuple[tuple[Any, ...], dict[str, Any]]) -> None:
+            nonlocal w, busy, refused
+            if w is None or not w.alive:
+                if w is not None:
+                    self._checkin(w)
+                w = self._checkout()
+            try:
+                w.send(target, *job[0], **job[1])
+                busy, refused = True, None
+            except WorkerFailure as failure:
+                busy, refused = False, failure
+
+        try:
+            job = next(pending, None)
+            if job is None:
+                return
+            start(job)
+            while True:
+                following = next(pending, None)  # read the next input meanwhile
+                result: Any = refused
+                if busy:
+                    busy = False
+                    assert w is not None
+                    try:
+                        result = w.receive()
+                    except WorkerFailure as failure:
+                        result = failure
+                if following is not None:
+                    start(following)  # the child works while the caller writes
+                yield result
+                if following is None:
+                    return
+        finally:
+            if w is not None:
+                if busy:  # abandoned mid-call: its answer must not reach the next caller
+                    w.kill()
+                self._checkin(w)
 
     def close(self) -> None:
         """Stop the idle workers (busy ones stop when they are handed back)."""

@@ -29,7 +29,7 @@ from pipeline.config import Config, Limits
 from pipeline.read import display_path
 from pipeline.record import Article, Flag
 from pipeline.run import Runner, run_local
-from pipeline.worker import Budget, Worker, WorkerFailure
+from pipeline.worker import Budget, Worker, WorkerFailure, WorkerPool
 from tests.fixtures.bad import make
 
 # The 50 MB line gets a shorter budget than in production, so that the suite
@@ -249,6 +249,32 @@ def test_a_worker_answers_calls_in_turn() -> None:
     finally:
         worker.close()
     assert not worker.alive
+
+
+def test_a_pool_maps_in_order_and_replaces_a_failed_worker() -> None:
+    pool = WorkerPool(1, Budget(seconds=1, memory_mb=0))
+    jobs = [((4.0,), {}), ((-1.0,), {}), ((9.0,), {})]
+    try:
+        results = list(pool.map("math:sqrt", jobs))
+        assert results[0] == 2.0 and results[2] == 3.0
+        assert isinstance(results[1], WorkerFailure) and results[1].kind == "error"
+        slow = [((0.0,), {}), ((5.0,), {}), ((0.0,), {})]
+        kinds = [r.kind if isinstance(r, WorkerFailure) else r
+                 for r in pool.map("time:sleep", slow)]
+        assert kinds == [None, "timeout", None]
+    finally:
+        pool.close()
+
+
+def test_a_pool_map_left_midway_leaves_no_stray_answer() -> None:
+    pool = WorkerPool(1, Budget(seconds=5, memory_mb=0))
+    try:
+        mapped = pool.map("math:sqrt", [((float(n * n),), {}) for n in range(5)])
+        assert next(mapped) == 0.0
+        mapped.close()  # the second call is under way: its answer must not leak
+        assert pool.call("math:sqrt", 49.0) == 7.0
+    finally:
+        pool.close()
 
 
 # ---------------------------------------------------------------- regexes
