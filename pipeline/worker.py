@@ -30,7 +30,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -255,7 +255,7 @@ class WorkerPool:
             return w.call(target, *args, **kwargs)
 
     def map(self, target: str, jobs: Iterable[tuple[tuple[Any, ...], dict[str, Any]]]
-            ) -> Iterator[Any]:
+            ) -> Generator[Any, None, None]:
         """``target(*args, **kwargs)`` for each job, in order, on one worker at a time.
 
         Yields each value, or the :class:`WorkerFailure` in its place. The next

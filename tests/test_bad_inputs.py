@@ -253,12 +253,14 @@ def test_a_worker_answers_calls_in_turn() -> None:
 
 def test_a_pool_maps_in_order_and_replaces_a_failed_worker() -> None:
     pool = WorkerPool(1, Budget(seconds=1, memory_mb=0))
-    jobs = [((4.0,), {}), ((-1.0,), {}), ((9.0,), {})]
+    jobs: list[tuple[tuple[Any, ...], dict[str, Any]]] = [((4.0,), {}), ((-1.0,), {}),
+                                                          ((9.0,), {})]
     try:
         results = list(pool.map("math:sqrt", jobs))
         assert results[0] == 2.0 and results[2] == 3.0
         assert isinstance(results[1], WorkerFailure) and results[1].kind == "error"
-        slow = [((0.0,), {}), ((5.0,), {}), ((0.0,), {})]
+        slow: list[tuple[tuple[Any, ...], dict[str, Any]]] = [((0.0,), {}), ((5.0,), {}),
+                                                              ((0.0,), {})]
         kinds = [r.kind if isinstance(r, WorkerFailure) else r
                  for r in pool.map("time:sleep", slow)]
         assert kinds == [None, "timeout", None]
