@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 # A thousand-odd characters identify the language as well as the whole text
@@ -9,6 +10,7 @@ from functools import cache
 SAMPLE_CHARS = 3000
 # Below this many letters, an identification is a guess: return None.
 MIN_LETTERS = 40
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @cache
@@ -27,7 +29,7 @@ def detect_language(text: str) -> str | None:
     True
     """
     sample = text[:SAMPLE_CHARS]
-    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+    if len(_LETTER.findall(sample, 0, MIN_LETTERS * 20)) < MIN_LETTERS:
         return None
     code, probability = _identifier().classify(sample)
     # the model knows a few languages with no ISO 639-1 code ("pcm"): report none

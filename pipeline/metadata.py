@@ -98,6 +98,10 @@ def _letters(text: str) -> str:
 
 _AGENCIES: dict[str, str] = {_key(name): name for name in COMMON["agencies"]["names"]}
 _GENERIC: tuple[str, ...] = tuple(_key(name) for name in COMMON["generic"]["names"])
+# one alternation instead of a loop over the names: this runs on every candidate name
+_GENERIC_RE = re.compile("(?:" + "|".join(re.escape(g) for g in sorted(_GENERIC, key=len,
+                                                                          reverse=True))
+                         + ")(?: |$)")
 _SITE_SHAPE = re.compile("|".join(f"(?:{p})" for p in COMMON["site_name"]["patterns"]))
 _SITE_LIKE = re.compile("|".join(f"(?:{p})" for p in (COMMON["site_name"]["patterns"]
                                                        + COMMON["site_name"]["press_words"])))
@@ -133,8 +137,8 @@ def _agency(text: str) -> str | None:
 
 
 def _generic(text: str) -> bool:
-    key = _key(text)
-    return any(key == g or key.startswith(g + " ") for g in _GENERIC)
+    """Whether the name is, or starts with, a newsroom or CMS byline ("La rédaction …")."""
+    return _GENERIC_RE.match(_key(text)) is not None
 
 
 def _site_like(text: str) -> bool:

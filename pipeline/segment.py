@@ -56,6 +56,8 @@ _GLUED_WORD = re.compile(rf"(?<![{UPPER}{LOWER}])([{LOWER}]{{2,}})(?=[{UPPER}][{
 # An acronym ending a camel-case name glued to a capitalised word: "OpenAIMais".
 _GLUED_ACRONYM = re.compile(rf"(?<=[{LOWER}][{UPPER}]{{2}})(?=[{UPPER}][{LOWER}]{{2,}})|"
                             rf"(?<=[{LOWER}][{UPPER}]{{3}})(?=[{UPPER}][{LOWER}]{{2,}})")
+# What every glue point above contains: a cheap test that clears most lines at once.
+_MAYBE_GLUED = re.compile(rf"[{LOWER}0-9%)\]][\u00a0\u202f ]?[.!?…]\S|[{LOWER}][{UPPER}]")
 # Tokens a split must never enter.
 _PROTECTED = re.compile(r"\S*(?:://|www\.|@)\S*")
 
@@ -71,6 +73,8 @@ def glued_split_points(text: str) -> list[int]:
     >>> glued_split_points("OpenAI et ChatGPT sur iPhone chez McDonald, 3.5 U.S.A")
     []
     """
+    if not _MAYBE_GLUED.search(text):
+        return []
     protected = [m.span() for m in _PROTECTED.finditer(text)] if ("/" in text or "@" in text
                                                                     or "www" in text) else []
     points: set[int] = set()
