@@ -194,7 +194,7 @@ BREAK = "\u2028"
 # "&#13;") and PARAGRAPH SEPARATOR.
 BREAK_CHARS_RE = re.compile("\r\n?|[\n\u2029]")
 # White space around breaks, and runs of breaks: one break.
-BREAK_RUN_RE = re.compile(f"[^\\S\n]*{BREAK}[^\\S\n]*")
+BREAK_RUN_RE = re.compile(f"(?<![^\\S\n])[^\\S\n]*{BREAK}[^\\S\n]*")  # from a run's start
 # Spaces with no typographic role, from tabs to fixed-width spaces: made plain.
 # Kept as they are: NO-BREAK SPACE and NARROW NO-BREAK SPACE (French
 # punctuation, numbers and units), THIN SPACE and FIGURE SPACE (digit groups),
@@ -209,7 +209,7 @@ SPACE_RUN_RE = re.compile(f"[{KEPT_SPACES}]{{2,}}")
 # Dots in a row keep their spaces: "et puis ...", ". . ." are ellipses.
 # (Lines are trimmed first, so a space here always follows a character.)
 SPACE_BEFORE_STOP_RE = re.compile(
-    f"[{KEPT_SPACES}](?<!\\.[{KEPT_SPACES}])[{KEPT_SPACES}]*"
+    f"(?<![{KEPT_SPACES}])[{KEPT_SPACES}](?<!\\.[{KEPT_SPACES}])[{KEPT_SPACES}]*"
     f"(?=[,.](?:[\\s\"”»’')\\]]|$))(?![,.][{KEPT_SPACES}]?\\.)"
 )
 

@@ -649,7 +649,7 @@ def parse_comment_count(text: str) -> int | None:
 # ---------------------------------------------------------------------------
 # Hints an input carries
 
-_TITLE_SEPARATOR = re.compile(r"\s+[|–—:·•»-]\s+")
+_TITLE_SEPARATOR = re.compile(r"(?<!\s)\s+[|–—:·•»-]\s+")  # from a run's start: linear
 _BYLINE_LABEL = re.compile(r"(?:par|by|von)\s+", re.IGNORECASE)
 _HINT_AUTHOR_BAD = re.compile(r"[\d@/\\<>{}=_]|https?:|www\.")
 

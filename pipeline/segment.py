@@ -59,7 +59,7 @@ _GLUED_ACRONYM = re.compile(rf"(?<=[{LOWER}][{UPPER}]{{2}})(?=[{UPPER}][{LOWER}]
 # What every glue point above contains: a cheap test that clears most lines at once.
 _MAYBE_GLUED = re.compile(rf"[{LOWER}0-9%)\]][\u00a0\u202f ]?[.!?…]\S|[{LOWER}][{UPPER}]")
 # Tokens a split must never enter.
-_PROTECTED = re.compile(r"\S*(?:://|www\.|@)\S*")
+_PROTECTED = re.compile(r"(?<!\S)\S*(?:://|www\.|@)\S*")  # from a token's start only
 
 _MIN_PART_CHARS = 2
 

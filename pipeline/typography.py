@@ -24,8 +24,8 @@ NBSP, NNBSP = "\xa0", "\u202f"
 # URLs and e-mail addresses: left exactly as they are by every profile. A URL
 # ends before white space, quotes and guillemets, and before final punctuation.
 _URL_RE = re.compile(
-    r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>\"«»“”‘’]*[^\s<>\"«»“”‘’.,;:!?)\]']"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+    r"(?:(?<![\w+.-])[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>\"«»“”‘’]*[^\s<>\"«»“”‘’.,;:!?)\]']"
+    r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
     re.I,
 )
 
@@ -53,8 +53,8 @@ _BEFORE_HIGH_PUNCT_RE = re.compile(
 _BEFORE_COLON_RE = re.compile(f"(?<=[^\\s:;!?])[ \u2009{NNBSP}]?(?=:(?:[\\s»”\"]|$))")
 
 # --- ascii-quotes -----------------------------------------------------------------
-_GUILLEMETS_RE = re.compile(f"«[\\s{NBSP}{NNBSP}]*|[\\s{NBSP}{NNBSP}]*»")
-_SINGLE_GUILLEMETS_RE = re.compile(f"‹[\\s{NBSP}{NNBSP}]*|[\\s{NBSP}{NNBSP}]*›")
+_GUILLEMETS_RE = re.compile(f"«[\\s{NBSP}{NNBSP}]*|(?<![\\s{NBSP}{NNBSP}])[\\s{NBSP}{NNBSP}]*»")
+_SINGLE_GUILLEMETS_RE = re.compile(f"‹[\\s{NBSP}{NNBSP}]*|(?<![\\s{NBSP}{NNBSP}])[\\s{NBSP}{NNBSP}]*›")
 
 
 def apply_profile(text: str, profile: Typography) -> tuple[str, int]:

@@ -295,17 +295,6 @@ PROBE_SECONDS = 3.0  # one pattern's whole probe; over it, the pattern "never re
 # module with the input; a fix turns the strict xfail into a failure to remove.
 _QUADRATIC = "reported: quadratic on a long run (see the assertion for the input)"
 REPORTED_SLOW: dict[str, str] = {
-    # reachable: b"a" * 40_000 + b" @x" takes ~10 s in segment.glued_split_points
-    "pipeline.segment._PROTECTED": _QUADRATIC,
-    "pipeline.chardata.BREAK_RUN_RE": _QUADRATIC,
-    "pipeline.chardata.SPACE_BEFORE_STOP_RE": _QUADRATIC,
-    "pipeline.classify._AUTHOR_DASH_DATE": "reported: never returns on 8,000 spaces",
-    "pipeline.classify._AUTHOR_SAYS": "reported: never returns on 8,000 spaces",
-    "pipeline.classify._RELATIVE_DATE": "reported: never returns on 8,000 letters",
-    "pipeline.metadata._TITLE_SEPARATOR": _QUADRATIC,
-    "pipeline.typography._GUILLEMETS_RE": _QUADRATIC,
-    "pipeline.typography._SINGLE_GUILLEMETS_RE": _QUADRATIC,
-    "pipeline.typography._URL_RE": _QUADRATIC,
 }
 
 
