@@ -303,12 +303,16 @@ def pair_quotes(text: str) -> tuple[str, Counts]:
     count = 0
     edits: list[tuple[int, int, str]] = []
     for start, end in _lines_matching(cd.CLOSE_QUOTE_RE, text):
-        line = text[start:end]
-        if cd.LOW_DQ in line:
-            continue
-        fixed, n = _pair_line(line)
-        if n:
-            count += n
+        # a line may hold breaks from <br> or &#10;: each piece is paired on its own,
+        # as it will be when the repaired text is read again (idempotence)
+        pieces = []
+        for piece in text[start:end].split(cd.BREAK):
+            if cd.LOW_DQ not in piece:
+                piece, n = _pair_line(piece)
+                count += n
+            pieces.append(piece)
+        fixed = cd.BREAK.join(pieces)
+        if fixed != text[start:end]:
             edits.append((start, end, fixed))
     return _apply(text, edits), _one(RepairKind.QUOTE_PAIRING, count)
 

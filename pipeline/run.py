@@ -11,6 +11,7 @@ each input is cleaned in a worker process under the time and memory budget of
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
 import time
@@ -24,8 +25,10 @@ from typing import Any
 
 from pipeline import __version__, state
 from pipeline.config import DEFAULT_CONFIG, Config
+from pipeline.dedup import assign_duplicates
 from pipeline.errors import RejectCode, RejectedInput, UsageError
 from pipeline.read import InputFile, discover, display_path, read_input
+from pipeline.record import Article
 from pipeline.storage import Store, open_store
 from pipeline.worker import Budget, WorkerFailure, shared_pool
 from pipeline.write import (
@@ -346,21 +349,48 @@ def finish(clean: str, the_plan: Plan, total: BatchResult, config: Config = DEFA
             del manifest.entries[rel]
         pruned, orphans = orphans, []
     state.save(clean_store, manifest, merged)
+    duplicates = mark_duplicates(clean_store, config) if total.records or pruned else 0
     rejects = [*the_plan.refused,
                *(r for rel in the_plan.inputs if (e := manifest.entries.get(rel))
                  for r in e.rejects)]
     write_rejects(clean_store, rejects)
     data = summary(the_plan, total, rejects, config, run_id=run_id, gone=gone, kept=orphans,
                    pruned=pruned, records_total=len(owned), runner=runner, workers=workers,
-                   seconds=time.perf_counter() - started)
+                   seconds=time.perf_counter() - started, duplicates_changed=duplicates)
     write_json(clean_store, f"{state.RUNS_DIR}/{run_id}.json", data)
     return data
+
+
+def mark_duplicates(clean_store: Store, config: Config = DEFAULT_CONFIG) -> int:
+    """Set ``duplicate_of`` on every record in the clean folder; return how many changed.
+
+    Runs once after the batches, over this run's records and those already in
+    the folder: a new record with a smaller id can start an existing group.
+    The assignment depends only on the set of records, so a run that wrote or
+    deleted none skips it. Only records whose value changes are rewritten.
+    """
+    current: dict[str, tuple[str | None, str | None]] = {}
+    for name in sorted(clean_store.names()):
+        if is_record_name(name):
+            data = json.loads(clean_store.read_bytes(name))
+            current[data["id"]] = (data.get("fingerprint"), data.get("duplicate_of"))
+    wanted = assign_duplicates(((rid, fp) for rid, (fp, _) in current.items()),
+                               threshold=config.near_duplicate_bits)
+    changed = 0
+    for rid, (_, was) in current.items():
+        if wanted.get(rid) != was:
+            record = Article.model_validate_json(clean_store.read_bytes(record_name(rid)))
+            updated = record.model_copy(update={"duplicate_of": wanted.get(rid)})
+            write_record(clean_store, rid, updated.to_json().encode("utf-8"))
+            changed += 1
+    return changed
 
 
 def summary(the_plan: Plan, total: BatchResult, rejects: Sequence[dict[str, Any]],
             config: Config, *, run_id: str, gone: Sequence[str] = (), kept: Sequence[str] = (),
             pruned: Sequence[str] = (), records_total: int = 0, runner: Runner = Runner.AUTO,
-            workers: int = 1, seconds: float = 0.0) -> dict[str, Any]:
+            workers: int = 1, seconds: float = 0.0, duplicates_changed: int = 0
+            ) -> dict[str, Any]:
     """The run summary as plain data (printed by the CLI, an artifact in Prefect, a run file)."""
     return {
         "run_id": run_id,
@@ -374,6 +404,7 @@ def summary(the_plan: Plan, total: BatchResult, rejects: Sequence[dict[str, Any]
         "unchanged": the_plan.unchanged,
         "records": total.records,
         "records_total": records_total,
+        "duplicate_of_changed": duplicates_changed,
         "rejects": len(rejects),
         "removed_by_reason": dict(sorted(total.removed.items())),
         "rejects_by_reason": dict(sorted(Counter(r["reason"] for r in rejects).items())),

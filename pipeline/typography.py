@@ -54,7 +54,8 @@ _BEFORE_COLON_RE = re.compile(f"(?<=[^\\s:;!?])[ \u2009{NNBSP}]?(?=:(?:[\\s»”
 
 # --- ascii-quotes -----------------------------------------------------------------
 _GUILLEMETS_RE = re.compile(f"«[\\s{NBSP}{NNBSP}]*|(?<![\\s{NBSP}{NNBSP}])[\\s{NBSP}{NNBSP}]*»")
-_SINGLE_GUILLEMETS_RE = re.compile(f"‹[\\s{NBSP}{NNBSP}]*|(?<![\\s{NBSP}{NNBSP}])[\\s{NBSP}{NNBSP}]*›")
+_SINGLE_GUILLEMETS_RE = re.compile(
+    f"‹[\\s{NBSP}{NNBSP}]*|(?<![\\s{NBSP}{NNBSP}])[\\s{NBSP}{NNBSP}]*›")
 
 
 def apply_profile(text: str, profile: Typography) -> tuple[str, int]:

@@ -8,6 +8,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from pipeline.errors import RejectCode, RejectedInput
+
+# the clean folder's naming rule is defined with the reader
+from pipeline.reader import is_record_name as is_record_name
 from pipeline.record import dump_json
 from pipeline.storage import Store
 
@@ -24,15 +27,6 @@ def record_name(record_id: str) -> str:
     '000_b965d56c7d7fc914.json'
     """
     return f"{record_id}.json"
-
-
-def is_record_name(name: str) -> bool:
-    """Whether a file name in the clean folder is a record (run files start with '_').
-
-    >>> is_record_name("a.json"), is_record_name("_rejects.jsonl"), is_record_name(".a.json")
-    (True, False, False)
-    """
-    return name.endswith(".json") and not name.startswith(("_", "."))
 
 
 def checked_record_bytes(text: str, *, path: str, item: int | None = None) -> bytes:
