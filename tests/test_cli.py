@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,15 +17,6 @@ from pipeline.storage import LocalStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "raw").iterdir())
-
-
-@pytest.fixture
-def raw(tmp_path: Path) -> Path:
-    folder = tmp_path / "raw"
-    folder.mkdir()
-    for sample in SAMPLES:
-        shutil.copy(sample, folder / sample.name)
-    return folder
 
 
 def invoke(*args: str) -> click.testing.Result:

@@ -21,24 +21,11 @@ from pipeline.export import (
     select,
 )
 from pipeline.reader import InvalidRecord, MissingDependency, read_records, require_pyarrow
-from pipeline.record import Article, PipelineInfo, Source, SourceFormat
+from pipeline.record import Article
+from tests.records import make_record
 
 pyarrow = pytest.importorskip("pyarrow")  # installed with the test extras
 import pyarrow.parquet as pq  # noqa: E402
-
-
-def make_record(record_id: str, **fields: Any) -> Article:
-    body = fields.pop("body", f"Texte de l’article {record_id}.")
-    return Article(
-        id=record_id,
-        source=Source(path=f"{record_id}.txt", sha256="0" * 64, format=SourceFormat.TXT,
-                      encoding="utf-8"),
-        body=body,
-        word_count=len(body.split()),
-        pipeline=PipelineInfo(version="0.1.0", config_hash="0123456789abcdef"),
-        **fields,
-    )
-
 
 RECORDS = [
     make_record("d1", published_at="2023-11-19", language="fr"),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -36,13 +35,10 @@ def records(clean: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def raw(tmp_path: Path) -> Path:
-    folder = tmp_path / "raw"
-    folder.mkdir()
-    for sample in SAMPLES:
-        shutil.copy(sample, folder / sample.name)
-    (folder / "empty.txt").write_bytes(b"")
-    return folder
+def raw(raw: Path) -> Path:
+    """The shared sample folder, plus an empty input."""
+    (raw / "empty.txt").write_bytes(b"")
+    return raw
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -32,15 +31,6 @@ def records(clean: Path) -> dict[str, bytes]:
 
 def rejects(clean: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in (clean / "_rejects.jsonl").read_text().splitlines()]
-
-
-@pytest.fixture
-def raw(tmp_path: Path) -> Path:
-    folder = tmp_path / "raw"
-    folder.mkdir()
-    for sample in SAMPLES:
-        shutil.copy(sample, folder / sample.name)
-    return folder
 
 
 def go(raw: Path, clean: Path, config: Config = DEFAULT_CONFIG, **options: Any
