@@ -78,3 +78,13 @@ def test_stopwords_fall_back_to_english_and_french() -> None:
     assert {"the", "le", "and", "et"} <= stopwords(None)
     assert "und" in stopwords("de")
     assert stopwords("ja") == frozenset()
+
+
+@pytest.mark.parametrize(("line", "reason"), [
+    ("He didn’t get it. Credit... Doug Mills/The New York Times", R.CAPTION),
+    ("Credit: AP", R.CAPTION),
+    ("June 10 -- MIDFLORIDA Credit Union Amphitheatre, Tampa, FL", None),
+    ("Credit card debt rose again in October.", None),
+])
+def test_credit_lines_are_captions_but_the_word_credit_is_not(line: str, reason: R | None) -> None:
+    assert match_noise(line, language="en", prefix_max_chars=200) is reason
