@@ -31,6 +31,7 @@ from importlib import resources
 import tomllib
 
 from pipeline.config import ClassifierThresholds
+from pipeline.dates import fold
 from pipeline.document import Kind, Line
 from pipeline.lexicon import match_noise, normalise, stopwords
 from pipeline.metadata import MetaField, MetaHit, Zone, looks_like_person, read_line
@@ -171,8 +172,25 @@ def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Blo
                   noise, joined=line.continues)
 
 
+def _archive_pattern() -> re.Pattern[str]:
+    """Month names (every language the date grammar knows) followed by a year."""
+    from pipeline.dates import LANGUAGES, fold
+
+    names = {fold(name) for table in LANGUAGES.values()
+             for forms in table.get("dates", {}).get("months", ()) for name in forms}
+    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternation})\.?\s+\d{{4}}(?!\d)")
+
+
+# An archive widget: "Select Month December 2019 (6) November 2019 (6) …".
+_ARCHIVE = _archive_pattern()
+
+
 def _is_menu(text: str, words: int, t: ClassifierThresholds) -> bool:
-    """A menu, run together ("HomeNewsSport") or spelled out in capitalised labels."""
+    """A menu, run together ("HomeNewsSport") or spelled out in capitalised labels,
+    or a list of archive months."""
+    if words >= t.menu_min_words and len(_ARCHIVE.findall(fold(text))) >= t.archive_min_months:
+        return True
     joins = len(_LABEL_JOIN.findall(text))
     if joins >= t.glued_labels_min and joins >= t.glued_labels_per_word * words:
         return True

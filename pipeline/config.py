@@ -70,6 +70,9 @@ class ClassifierThresholds(_Frozen):
     # German, which capitalises nouns, stays well under this share in sentences
     menu_min_words: int = 8
     menu_capitalised_share: float = 0.75
+    # an archive widget names many months with their year ("November 2019 (6)");
+    # a sentence naming four month-and-year dates is very rare
+    archive_min_months: int = 4
     glued_labels_min: int = 3
     glued_labels_per_word: float = 0.12
     # a headline has between these many words
