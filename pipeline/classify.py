@@ -179,7 +179,7 @@ def _archive_pattern() -> re.Pattern[str]:
     names = {fold(name) for table in LANGUAGES.values()
              for forms in table.get("dates", {}).get("months", ()) for name in forms}
     alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternation})\.?\s+\d{{4}}(?!\d)")
+    return re.compile(rf"(?<!\w)(?:{alternation})\.?\s+\d{{4}}(?!\d)(?:\s*\(\d+\))?")
 
 
 # An archive widget: "Select Month December 2019 (6) November 2019 (6) …".
@@ -189,8 +189,11 @@ _ARCHIVE = _archive_pattern()
 def _is_menu(text: str, words: int, t: ClassifierThresholds) -> bool:
     """A menu, run together ("HomeNewsSport") or spelled out in capitalised labels,
     or a list of archive months."""
-    if words >= t.menu_min_words and len(_ARCHIVE.findall(fold(text))) >= t.archive_min_months:
-        return True
+    if words >= t.menu_min_words:
+        months = [m.end() - m.start() for m in _ARCHIVE.finditer(fold(text))]
+        # many months, and little else: a sentence listing dates has words between them
+        if len(months) >= t.archive_min_months and sum(months) * 2 >= len(text):
+            return True
     joins = len(_LABEL_JOIN.findall(text))
     if joins >= t.glued_labels_min and joins >= t.glued_labels_per_word * words:
         return True

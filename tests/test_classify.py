@@ -108,3 +108,21 @@ def test_a_page_of_noise_has_no_body() -> None:
                       language="fr", extracted=False, thresholds=ClassifierThresholds())
     assert not result.found_body
     assert all(x.kind is Kind.NOISE for x in result.labels)
+
+
+@pytest.mark.parametrize(("line", "menu"), [
+    ("Select Month December 2019 (6) November 2019 (6) October 2019 (7) September 2019 (4)", True),
+    ("Monat auswählen Januar 2020 (1) November 2019 (1) Oktober 2019 (1) März 2019 (2)", True),
+    ("Home News Sport Weather Jobs Advertise With Us Join Our Team Contact", True),
+    ("HomeNewsSportWeatherJobsAdvertise", True),  # labels run into one token
+    ("Skip to ArticleMenuHomeNewsBack To Main MenuMetroAkron NewsThe Plain Dealer", True),
+    ("Le projet, lancé en mars 2019, repoussé en mai 2020, puis en juin 2021, a abouti en "
+     "juillet 2023.", False),
+    ("Die Bundesregierung hat am Mittwoch einen Entwurf für das neue Klimaschutzgesetz "
+     "beschlossen, der im Herbst in Kraft treten soll.", False),
+    ("McDonald’s and PlayStation sponsor the event in New York on Sunday afternoon.", False),
+])
+def test_menus_are_told_from_sentences(line: str, menu: bool) -> None:
+    from pipeline.classify import _is_menu
+
+    assert _is_menu(line, len(line.split()), ClassifierThresholds()) is menu

@@ -36,6 +36,14 @@ CAUGHT = [
     (None, "logo", R.NAVIGATION),
     # English template chrome on a French page
     ("fr", "Comments are closed", R.COMMENT_FORM),
+    ("de", "Hinterlasse jetzt einen Kommentar", R.COMMENTS_HEADER),
+    ("de", "Sei der Erste, dem dies gefällt.", R.COMMENT_FORM),
+    ("es", "Deja un comentario", R.COMMENTS_HEADER),
+    ("es", "Lee también: el Gobierno aprueba los presupuestos", R.RELATED_LINKS),
+    ("pl", "Czytaj też", R.RELATED_LINKS),
+    ("pl", "Zapraszamy też do subskrypcji naszego newslettera", R.NEWSLETTER),
+    ("it", "Leggi anche", R.RELATED_LINKS),
+    ("pt", "O seu endereço de e-mail não será publicado.", R.COMMENT_FORM),
 ]
 
 # Sentences that mention the same words but are article text.
@@ -52,6 +60,9 @@ KEPT = [
     ("en", "Sign up for the draft was mandatory in 1940, historians note."),
     ("en", "The cookies were baked at dawn."),
     ("en", "Source: Insee"),
+    ("es", "La publicidad institucional creció un 20 % el año pasado."),
+    ("pl", "Reklama telewizyjna kosztowała firmę ponad milion złotych."),
+    ("de", "Die Kommentare der Leser waren überwiegend positiv."),
 ]
 
 
