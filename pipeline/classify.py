@@ -31,10 +31,17 @@ from importlib import resources
 import tomllib
 
 from pipeline.config import ClassifierThresholds
-from pipeline.dates import fold
+from pipeline.dates import LANGUAGES, fold, parse_date
 from pipeline.document import Kind, Line
 from pipeline.lexicon import match_noise, normalise, stopwords
-from pipeline.metadata import MetaField, MetaHit, Zone, looks_like_person, read_line
+from pipeline.metadata import (
+    MetaField,
+    MetaHit,
+    Zone,
+    looks_like_person,
+    parse_comment_count,
+    read_line,
+)
 from pipeline.record import RemovalReason
 from pipeline.segment import LOWER, UPPER
 
@@ -102,7 +109,6 @@ class _Block:
     grade: Grade
     noise: RemovalReason | None
     kind: Kind | None = None
-    reason: RemovalReason | None = None
     hits: tuple[MetaHit, ...] = ()
     comment: int | None = None
     joined: bool = False
@@ -150,6 +156,7 @@ def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Blo
     text = line.text
     words = _WORD.findall(text.casefold())
     stops = stopwords(language)
+    terminal = _ENDS_SENTENCE.search(text) is not None
     chars = len(text)
     dense = len(_DENSE_SCRIPT.findall(text))
     if dense:
@@ -158,24 +165,23 @@ def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Blo
         density = sum(w in stops for w in words) / len(words) if words else 0.0
     else:
         # no stoplist for this language: sentences are told by their punctuation
-        density = t.stopwords_high if _ENDS_SENTENCE.search(text) else t.stopwords_low
+        density = t.stopwords_high if terminal else t.stopwords_low
+    url_only = _URL_ONLY.fullmatch(text) is not None
     if not words:
         noise: RemovalReason | None = RemovalReason.SEPARATOR
-    elif _URL_ONLY.fullmatch(text):
+    elif url_only:
         noise = None  # a bare URL may be the article's URL: metadata decides
     else:
         noise = match_noise(text, language=language, prefix_max_chars=t.lexicon_prefix_max_chars)
     if noise is None and _is_menu(text, len(words), t):
         noise = RemovalReason.NAVIGATION
-    grade = Grade.BAD if _URL_ONLY.fullmatch(text) or noise else _grade(chars, density, t)
-    return _Block(line, chars, len(words), density, bool(_ENDS_SENTENCE.search(text)), grade,
-                  noise, joined=line.continues)
+    grade = Grade.BAD if url_only or noise else _grade(chars, density, t)
+    return _Block(line, chars, len(words), density, terminal, grade, noise,
+                  joined=line.continues)
 
 
 def _archive_pattern() -> re.Pattern[str]:
     """Month names (every language the date grammar knows) followed by a year."""
-    from pipeline.dates import LANGUAGES, fold
-
     names = {fold(name) for table in LANGUAGES.values()
              for forms in table.get("dates", {}).get("months", ()) for name in forms}
     alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
@@ -264,11 +270,6 @@ def _mark_bios(blocks: list[_Block]) -> None:
             bio.noise = RemovalReason.AUTHOR_BIO
             name.hits = (MetaHit(MetaField.AUTHORS, (name.line.text.strip(),)),)
             name.kind = Kind.METADATA
-            # the truncated bio's full copy further down is the same bio
-            stem = normalise(_TRUNCATED.sub("", bio.line.text))
-            for later in blocks[i + 2:]:
-                if normalise(later.line.text).startswith(stem):
-                    later.noise = RemovalReason.AUTHOR_BIO
 
 
 def _mark_lists(blocks: list[_Block], t: ClassifierThresholds) -> None:
@@ -382,7 +383,7 @@ def _comment_author(b: _Block, nxt: _Block | None) -> tuple[str, str | None] | N
     if (m := _AUTHOR_DASH_DATE.fullmatch(text)) and (
             _RELATIVE_DATE.fullmatch(m["date"].strip()) or _parse_date(m["date"])):
         return m["author"].strip(), m["date"].strip()
-    if (nxt is not None and _AUTHOR_ALONE.fullmatch(text) and len(text.split()) <= 
+    if (nxt is not None and _AUTHOR_ALONE.fullmatch(text) and len(text.split()) <=
             _AUTHOR_ALONE_MAX_WORDS and not _AUTHOR_ALONE.fullmatch(nxt.line.text)
             and b.noise is None):
         return text.strip(), None
@@ -390,14 +391,13 @@ def _comment_author(b: _Block, nxt: _Block | None) -> tuple[str, str | None] | N
 
 
 def _parse_date(text: str) -> str | None:
-    from pipeline.dates import parse_date
-
+    """A comment's date; relative dates ("il y a 2 heures") are not resolved."""
     if _RELATIVE_DATE.fullmatch(text.strip()):
         return None
     return parse_date(text)
 
 
-def _read_comments(blocks: list[_Block], header: int, *, start: int = 0) -> list[CommentDraft]:
+def _read_comments(blocks: list[_Block], header: int) -> list[CommentDraft]:
     """Split the lines after a comments header into comments; label what they consume."""
     comments: list[CommentDraft] = []
     i = header + 1
@@ -414,15 +414,15 @@ def _read_comments(blocks: list[_Block], header: int, *, start: int = 0) -> list
             draft = CommentDraft(author=author[0], date=_parse_date(author[1]) if author[1]
                                  else None)
             comments.append(draft)
-            b.kind, b.comment = Kind.COMMENT, start + len(comments) - 1
+            b.kind, b.comment = Kind.COMMENT, len(comments) - 1
             if nxt is not None and draft.date is None and nxt.noise is None and (
                     nxt.chars < 60 and (d := _parse_date(nxt.line.text))):
                 draft.date = d
-                nxt.kind, nxt.comment = Kind.COMMENT, start + len(comments) - 1
+                nxt.kind, nxt.comment = Kind.COMMENT, len(comments) - 1
                 i += 1
         elif comments:
             comments[-1].texts.append(b.line.text)
-            b.kind, b.comment = Kind.COMMENT, start + len(comments) - 1
+            b.kind, b.comment = Kind.COMMENT, len(comments) - 1
         else:
             break  # no comment structure: leave the lines to the general rules
         i += 1
@@ -444,8 +444,8 @@ def classify(lines: Sequence[Line], *, language: str | None, extracted: bool,
     t = thresholds
     blocks = [_features(line, language, t) for line in lines]
     _unwrap(blocks, language, t)
+    _mark_bios(blocks)  # before repeats: a bio's later copies inherit its reason there
     _mark_repeats(blocks, t)
-    _mark_bios(blocks)
     _mark_lists(blocks, t)
     # Reader comments are found before the article: a long discussion would
     # otherwise outweigh the article it discusses.
@@ -455,10 +455,9 @@ def classify(lines: Sequence[Line], *, language: str | None, extracted: bool,
         if b.noise is RemovalReason.COMMENTS_HEADER:
             if header is None:
                 header = i
-            if (count := _count_in(b.line.text)) is not None:
+            if (count := parse_comment_count(b.line.text)) is not None:
                 b.hits = (MetaHit(MetaField.COMMENT_COUNT, count),)
-            if found := _read_comments(blocks, i, start=len(comments)):
-                comments += found
+            if comments := _read_comments(blocks, i):
                 header = i
                 break
     span = (0, len(blocks) - 1) if extracted and blocks else _main_span(blocks, t)
@@ -474,19 +473,12 @@ def classify(lines: Sequence[Line], *, language: str | None, extracted: bool,
         if hits is not None:
             b.kind, b.hits = Kind.METADATA, hits
 
-
     title = None if extracted else _pick_title(blocks, start, end, t)
     labels: list[Labeled] = []
     for i, b in enumerate(blocks):
         labels.append(_label(b, i, start, end, title, bool(comments) or header is not None,
                              extracted, t))
     return Classified(tuple(labels), tuple(comments), span is not None)
-
-
-def _count_in(text: str) -> int | None:
-    from pipeline.metadata import parse_comment_count
-
-    return parse_comment_count(text)
 
 
 def _label(b: _Block, i: int, start: int, end: int, title: int | None, has_comments: bool,
