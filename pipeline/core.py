@@ -106,9 +106,9 @@ def clean_bytes(data: bytes, *, path: str, stem: str | None = None,
     return results
 
 
-def _language_sample(lines: Sequence[Line]) -> str:
-    longest = sorted(lines, key=lambda line: len(line.text), reverse=True)
-    return "\n".join(line.text for line in longest[:_LANGUAGE_SAMPLE_LINES])
+def _language_sample(lines: Sequence[Line]) -> list[Line]:
+    """The page's longest lines: article text far more often than menus are."""
+    return sorted(lines, key=lambda line: len(line.text), reverse=True)[:_LANGUAGE_SAMPLE_LINES]
 
 
 def clean_item(item: Item, *, record_id: str, path: str, sha256: str,
@@ -125,26 +125,24 @@ def clean_item(item: Item, *, record_id: str, path: str, sha256: str,
         raise RejectedInput(RejectCode.EMPTY, "no text left after decoding and repair",
                             stage="repair")
 
-    guess = detect_language(_language_sample(lines))
+    sample = _language_sample(lines)
+    guess = detect_language("\n".join(line.text for line in sample))
     classified = classify(lines, language=guess, extracted=item.extracted,
                           thresholds=config.classifier)
+    # the guess read the longest lines, which are body text far more often than
+    # not; identify again only when most of them ended up elsewhere
+    in_body = {id(label.line) for label in classified.labels
+               if label.kind in (Kind.BODY, Kind.HEADING)}
+    if sum(id(line) in in_body for line in sample) * 2 <= len(sample):
+        guess = None
     return _assemble(item, classified, repairs, guess, record_id=record_id, path=path,
                      sha256=sha256, config=config)
-
-
-def _sample_in_body(classified: Classified) -> bool:
-    """Whether most of the language sample's lines ended up in the body."""
-    lines = [label.line for label in classified.labels]
-    sample = set(map(id, sorted(lines, key=lambda x: len(x.text),
-                                reverse=True)[:_LANGUAGE_SAMPLE_LINES]))
-    in_body = sum(1 for label in classified.labels if id(label.line) in sample
-                  and label.kind in (Kind.BODY, Kind.HEADING))
-    return in_body * 2 > len(sample)
 
 
 def _assemble(item: Item, classified: Classified, repairs: Counter[str], guess: str | None, *,
               record_id: str, path: str, sha256: str, config: Config
               ) -> tuple[Article, list[Placement]]:
+    """The record; ``guess`` is the body's language when already known."""
     labels = classified.labels
     text_hits = [hit for label in labels for hit in label.hits]
     meta = merge([*text_hits, *from_hints(item.hints)])
@@ -166,9 +164,7 @@ def _assemble(item: Item, classified: Classified, repairs: Counter[str], guess: 
             removed.append(Removed(text=label.line.text, reason=reason, line=label.line.number))
         placements.append(Placement(label.line.number, label.line.part, place))
 
-    # the guess made before classifying read the page's longest lines, which are
-    # body text; identify again only when the body turned out to be elsewhere
-    language = guess if guess and body and _sample_in_body(classified) else (
+    language = guess if guess and body else (
         detect_language(body) or language_code(item.hints.language))
     flags = [Flag.NO_ARTICLE] if not body else []
     if item.truncated:
