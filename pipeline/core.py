@@ -118,7 +118,9 @@ def clean_item(item: Item, *, record_id: str, path: str, sha256: str,
     repairs: Counter[str] = Counter(repaired.counts)
     repairs.update(dict(item.repairs))
     lines = list(segment(repaired.lines, long_line_chars=config.classifier.long_line_chars))
-    glued = sum(1 for line in lines if line.part > 0)
+    # a long line cut at its sentence ends (``continues``) is put back together in
+    # the body: only splits of glued paragraphs are repairs
+    glued = sum(1 for line in lines if line.part > 0 and not line.continues)
     if glued:
         repairs[RepairKind.GLUED_PARAGRAPH.value] += glued
     if not lines:

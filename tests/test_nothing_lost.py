@@ -75,3 +75,18 @@ def test_every_generated_line_is_placed_once(lines: list[str]) -> None:
     item = _item(text)
     article, placements = clean_item(item, record_id="x", path="x.txt", sha256="0" * 64)
     check_placements(item, article, placements)
+
+
+def test_a_long_line_cut_for_judging_is_whole_again_and_not_a_repair() -> None:
+    line = " ".join(f"Le conseil municipal a adopté le point {n} du budget pour les écoles, "
+                    f"après un long débat sur les dépenses de la ville." for n in range(30))
+    article, placements = clean_item(_item(line), record_id="x", path="x.txt", sha256="0" * 64)
+    assert len(placements) > 1  # judged sentence by sentence
+    assert article.body == line
+    assert "glued-paragraph" not in article.repairs
+
+
+def test_glued_paragraphs_are_counted_as_repairs() -> None:
+    article, _ = clean_item(_item("Le vote a eu lieu mardi soir.Le budget a été adopté."),
+                            record_id="x", path="x.txt", sha256="0" * 64)
+    assert article.repairs["glued-paragraph"] == 1
