@@ -83,13 +83,14 @@ def record_id(stem: str, item: Item) -> str:
     return stem if item.index is None else f"{stem}-{item.index}"
 
 
-def clean_bytes(data: bytes, *, path: str, stem: str | None = None,
+def clean_bytes(data: bytes, *, path: str, stem: str | None = None, sha256: str | None = None,
                 config: Config = DEFAULT_CONFIG) -> list[Article | RejectedInput]:
     """Every record (or rejection) one input file gives; ``path`` is relative to the raw root.
 
-    ``stem`` overrides the id stem taken from ``path`` (the runner makes stems unique).
+    ``stem`` overrides the id stem taken from ``path`` (the runner makes stems unique);
+    ``sha256`` is the digest of ``data`` when the caller already has it.
     """
-    digest = hashlib.sha256(data).hexdigest()
+    digest = sha256 or hashlib.sha256(data).hexdigest()
     stem = stem or record_stem(path)
     results: list[Article | RejectedInput] = []
     for item in unpack(data, path, config):

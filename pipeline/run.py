@@ -201,13 +201,17 @@ def batches(planned: Sequence[Planned], size: int, workers: int = 1) -> list[lis
     return [list(planned[i:i + size]) for i in range(0, len(planned), size)]
 
 
-def clean_input(data: bytes, *, path: str, stem: str, config: Config) -> Cleaned:
-    """Records (checked JSON bytes) and rejects of one input; runs in a worker process."""
+def clean_input(data: bytes, *, path: str, stem: str, config: Config,
+                sha256: str | None = None) -> Cleaned:
+    """Records (checked JSON bytes) and rejects of one input; runs in a worker process.
+
+    ``sha256``: the digest of ``data``, computed once by the reading side.
+    """
     from pipeline.core import clean_bytes
 
-    digest = hashlib.sha256(data).hexdigest()
+    digest = sha256 or hashlib.sha256(data).hexdigest()
     cleaned = Cleaned(digest)
-    for outcome in clean_bytes(data, path=path, stem=stem, config=config):
+    for outcome in clean_bytes(data, path=path, stem=stem, sha256=digest, config=config):
         if isinstance(outcome, RejectedInput):
             cleaned.rejects.append(reject_row(outcome, digest))
             continue
@@ -301,8 +305,9 @@ def clean_batch(batch: Sequence[Planned], raw: str, clean: str, config: Config =
             except RejectedInput as err:
                 record(planned, Cleaned("", rejects=[reject_row(err.at(path), None)]))
                 continue
-            sent.append((planned, path, hashlib.sha256(data).hexdigest()))
-            yield (data,), {"path": path, "stem": planned.stem, "config": config}
+            digest = hashlib.sha256(data).hexdigest()
+            sent.append((planned, path, digest))
+            yield (data,), {"path": path, "stem": planned.stem, "config": config, "sha256": digest}
 
     for outcome in pool.map(_CLEAN_INPUT, jobs()):
         planned, path, digest = sent.popleft()
