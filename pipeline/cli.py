@@ -309,26 +309,13 @@ def validate(clean: Path) -> None:
 
     Example: newsclean validate clean
     """
-    from pydantic import ValidationError
+    from pipeline.reader import check_records
 
-    failures: list[str] = []
-    count = 0
-    for path in sorted(clean.glob("*.json")):
-        if path.name.startswith(("_", ".")):
-            continue
-        count += 1
-        try:
-            record = Article.model_validate_json(path.read_bytes())
-            if record.id != path.stem:
-                failures.append(f"{path.name}: id {record.id!r} does not match the file name")
-        except ValidationError as err:
-            first = err.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            failures.append(f"{path.name}: {where}: {first['msg']} ({err.error_count()} errors)")
-    for failure in failures:
-        click.echo(failure, err=True)
-    click.echo(f"{count} records, {len(failures)} invalid")
-    if failures:
+    count, invalid = check_records(clean)
+    for error in invalid:
+        click.echo(str(error), err=True)
+    click.echo(f"{count} records, {len(invalid)} invalid")
+    if invalid:
         sys.exit(1)
 
 

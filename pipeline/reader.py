@@ -139,7 +139,32 @@ def read_records(
     >>> [article.title for article in read_records(folder)]
     ['Sam Altman : l’affaire qui secoue OpenAI en cinq actes']
     """
-    policy = OnInvalid(errors)
+    return _validated(_documents(source), OnInvalid(errors))
+
+
+def check_records(source: str | os.PathLike[str]) -> tuple[int, list[InvalidRecord]]:
+    """How many records ``source`` holds (as :func:`read_records` reads it) and which
+    of them are invalid, all of them rather than the first.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.json").write_text('{"id": "a"}', "utf-8")
+    >>> count, invalid = check_records(folder)
+    >>> count, invalid[0].where.endswith("a.json")
+    (1, True)
+    """
+    count, invalid = 0, []
+    for where, data, expected_id in _documents(source):
+        count += 1
+        try:
+            _validate(where, data, expected_id)
+        except InvalidRecord as error:
+            invalid.append(error)
+    return count, invalid
+
+
+def _documents(source: str | os.PathLike[str]) -> Iterable[_Document]:
+    """The documents of a clean folder or export file, for validation."""
     kind = source_kind(source)
     path = Path(source)
     # checked now, not at the first next(): a wrong path fails where it is given
@@ -155,7 +180,7 @@ def read_records(
         documents = [(str(path), path.read_bytes(), path.stem)]
     else:
         documents = _jsonl_documents(path, compressed=kind is SourceKind.JSONL_GZ)
-    return _validated(documents, policy)
+    return documents
 
 
 # A document to validate: where it is (for errors), its JSON text or parsed

@@ -150,3 +150,20 @@ def test_importing_the_library_does_not_import_prefect() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_validate_lists_every_invalid_record_and_exits_1(tmp_path: Path) -> None:
+    from tests.records import make_record
+
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    good = make_record("good")
+    (clean / "good.json").write_text(good.to_json(), encoding="utf-8")
+    (clean / "renamed.json").write_text(good.to_json(), encoding="utf-8")
+    (clean / "broken.json").write_text('{"id": "broken"}', encoding="utf-8")
+    (clean / "_rejects.jsonl").write_text("", encoding="utf-8")
+    result = invoke("validate", str(clean))
+    assert result.exit_code == 1
+    assert "3 records, 2 invalid" in result.output
+    assert "renamed.json" in result.output and "does not match the file name" in result.output
+    assert "broken.json" in result.output and "source: Field required" in result.output
