@@ -304,7 +304,7 @@ def _score(b: _Block, t: ClassifierThresholds) -> float:
         return b.chars * t.neargood_weight * weight
     if b.grade is Grade.SHORT:
         return -t.short_line_penalty
-    return -b.chars * t.bad_text_weight
+    return -b.chars * (t.bad_sentence_weight if b.terminal else t.bad_text_weight)
 
 
 def match_is_whole(b: _Block) -> bool:
@@ -313,11 +313,17 @@ def match_is_whole(b: _Block) -> bool:
 
 
 def _main_span(blocks: list[_Block], t: ClassifierThresholds) -> tuple[int, int] | None:
-    """The run of blocks with the largest total score (Kadane), never across a comments header."""
+    """The run of blocks with the largest total score (Kadane), never across a comments header.
+
+    Comments follow the article they discuss: when a run before the first
+    comments header is worth an article, a longer discussion after it does not win.
+    """
     best, best_span = 0.0, None
     total, start = 0.0, 0
     for i, b in enumerate(blocks):
         if b.noise is RemovalReason.COMMENTS_HEADER:
+            if best_span is not None and best >= t.article_before_comments:
+                return best_span
             total, start = 0.0, i + 1
             continue
         total += _score(b, t)

@@ -50,10 +50,16 @@ class ClassifierThresholds(_Frozen):
     noise_line_penalty: int = 60
     short_line_penalty: int = 15
     bad_text_weight: float = 0.5
+    # a low-stopword line that ends a sentence (figures, names, a list of sectors)
+    # is article text more often than chrome: it costs less (traf-dump +0.001)
+    bad_sentence_weight: float = 0.25
     neargood_weight: float = 0.5
     # a section header standing alone ("Related articles", "Leave a reply", "About
     # the author") ends the article far more often than it interrupts it: a soft wall
     section_header_penalty: int = 300
+    # a run of text before the first comments header scoring this much is the
+    # article, whatever the length of the discussion after it (a paragraph or two)
+    article_before_comments: int = 400
     # dump list items ("* headline …") are teaser lists more often than article lists
     list_item_weight: float = 0.3
     # scripts written without spaces pack a word in one or two characters: their

@@ -47,6 +47,8 @@ class _Rules:
     # one alternation per kind, a named group per reason: one scan finds the reason
     prefix: re.Pattern[str] | None
     regex: re.Pattern[str] | None
+    # prefixes that judge a line of any length ("We use cookies …" paragraphs)
+    sentence: re.Pattern[str] | None
 
 
 def _group(reason: RemovalReason) -> str:
@@ -58,15 +60,17 @@ def _load(name: str) -> _Rules:
                          .read_text(encoding="utf-8"))
     exact: dict[str, RemovalReason] = {}
     prefixes: list[str] = []
+    sentences: list[str] = []
     patterns: list[str] = []
     for reason_name, table in data.items():
         reason = RemovalReason(reason_name)
         for entry in table.get("exact", ()):
             exact.setdefault(normalise(entry), reason)
-        if starts := table.get("prefix"):
-            alternatives = "|".join(re.escape(s.casefold()) for s in sorted(starts, key=len,
-                                                                              reverse=True))
-            prefixes.append(f"(?P<{_group(reason)}>{alternatives})(?!\\w)")
+        for key, found in (("prefix", prefixes), ("sentence_prefix", sentences)):
+            if starts := table.get(key):
+                alternatives = "|".join(re.escape(s.casefold())
+                                        for s in sorted(starts, key=len, reverse=True))
+                found.append(f"(?P<{_group(reason)}>{alternatives})(?!\\w)")
         if regexes := table.get("regex"):
             alternatives = "|".join(f"(?:{p})" for p in regexes)
             patterns.append(f"(?P<{_group(reason)}>{alternatives})")
@@ -74,6 +78,7 @@ def _load(name: str) -> _Rules:
         exact,
         re.compile("|".join(prefixes)) if prefixes else None,
         re.compile("|".join(f"(?:{p})\\Z" for p in patterns)) if patterns else None,
+        re.compile("|".join(sentences)) if sentences else None,
     )
 
 
@@ -127,10 +132,9 @@ def match_noise(text: str, *, language: str | None, prefix_max_chars: int) -> Re
     for rules in rule_sets:
         if (reason := rules.exact.get(key)) is not None:
             return reason
-    if len(key) > prefix_max_chars:
-        return None
+    patterns = ("sentence",) if len(key) > prefix_max_chars else ("sentence", "prefix", "regex")
     for rules in rule_sets:
-        for pattern in (rules.prefix, rules.regex):
+        for pattern in (getattr(rules, name) for name in patterns):
             if pattern is not None and (m := pattern.match(key)):
                 return RemovalReason[m.lastgroup or ""]
     return None

@@ -66,6 +66,24 @@ def test_english_page_with_cookie_banner_and_newsletter() -> None:
                    ("noise", "newsletter")]
 
 
+def test_the_article_before_a_comments_header_outweighs_a_longer_discussion() -> None:
+    # comments in a layout no reader splits: the discussion scores higher than the article
+    discussion = [f"Je ne suis pas d’accord avec cette réforme, écrit {name}, qui oublie une "
+                  "fois de plus les communes rurales et leurs habitants, comme la précédente."
+                  for name in ("Paul", "Marie", "Jeanne", "Pierre", "Luc", "Anne", "Marc",
+                               "Julie", "Louis", "Claire", "Hugo", "Emma")]
+    got = labels([f"{P1} {P2}", "", P3, "", "Commentaires", "", *discussion])
+    assert got[:2] == [BODY, BODY]
+    assert BODY not in got[3:]
+
+
+def test_a_short_opening_before_a_comments_header_does_not_hold_the_article() -> None:
+    # one sentence before a stray "Comments" link (a count in the byline) is not the article
+    got = labels(["Le maire a réagi dans la soirée, sans donner plus de détails sur ses "
+                  "intentions pour la suite du mandat.", "", "Commentaires", "", P1, "", P2, "", P3])
+    assert got[-3:] == [BODY, BODY, BODY]
+
+
 def test_comments_in_author_then_text_layout() -> None:
     lines = [P1, "", P2, "", "Commentaires (2)", "", "jdupont",
              "Très bon article, merci pour ces précisions.", "marie_l",

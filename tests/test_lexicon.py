@@ -40,6 +40,22 @@ CAUGHT = [
     ("de", "Sei der Erste, dem dies gefällt.", R.COMMENT_FORM),
     ("es", "Deja un comentario", R.COMMENTS_HEADER),
     ("es", "Lee también: el Gobierno aprueba los presupuestos", R.RELATED_LINKS),
+    ("es", "LEA TAMBIÉN: Impiden ingreso a un reportero extranjero", R.RELATED_LINKS),
+    ("es", "PUEDES VER: ¿Qué es la Sunedu?", R.RELATED_LINKS),
+    ("es", "Mira: el video del rescate en la mina", R.RELATED_LINKS),
+    ("es", "NOTAS RELACIONADAS", R.RELATED_LINKS),
+    ("es", "Síguenos en Telegram, Instagram, Facebook y Twitter", R.PROMOTION),
+    ("pl", "Dowiedz się więcej", R.NAVIGATION),
+    # consent dialogs: long paragraphs, still judged by how they open
+    ("en", "We use cookies and other tracking technologies to improve your browsing experience "
+           "on our site, show you personalized content and targeted ads, analyze site traffic, "
+           "and understand where our audiences come from. To learn more or opt-out, read our "
+           "Cookie Policy.", R.COOKIE),
+    ("de", "Die technische Speicherung oder der Zugriff ist unbedingt erforderlich für den "
+           "rechtmäßigen Zweck, die Nutzung eines bestimmten Dienstes zu ermöglichen, der vom "
+           "Teilnehmer oder Nutzer ausdrücklich gewünscht wird, oder für den alleinigen Zweck "
+           "der Durchführung der Übertragung einer Nachricht über ein elektronisches "
+           "Kommunikationsnetz.", R.COOKIE),
     ("pl", "Czytaj też", R.RELATED_LINKS),
     ("pl", "Zapraszamy też do subskrypcji naszego newslettera", R.NEWSLETTER),
     ("it", "Leggi anche", R.RELATED_LINKS),
@@ -61,6 +77,13 @@ KEPT = [
     ("en", "The cookies were baked at dawn."),
     ("en", "Source: Insee"),
     ("es", "La publicidad institucional creció un 20 % el año pasado."),
+    # a teaser word needs its colon; a name is not a teaser
+    ("es", "Mira el video del rescate, publicado por los bomberos."),
+    ("es", "Lea Karner llegó a la escuela en bicicleta."),
+    # an ordinary prefix does not judge a long paragraph, only a consent sentence does
+    ("en", "By continuing to invest in rail, the region hopes to cut journey times by a third "
+           "before the end of the decade, a plan that has won support from business groups, "
+           "unions and most of the councils along the route, the minister said on Tuesday."),
     ("pl", "Reklama telewizyjna kosztowała firmę ponad milion złotych."),
     ("de", "Die Kommentare der Leser waren überwiegend positiv."),
 ]
