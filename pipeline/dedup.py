@@ -14,10 +14,13 @@ import itertools
 import math
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
+from hashlib import blake2b
 
-from trafilatura.deduplication import Simhash
+import numpy as np
+from trafilatura.deduplication import sample_tokens
 
 FINGERPRINT_BITS = 64
 
@@ -68,8 +71,39 @@ def fingerprint(body: str) -> str | None:
     if not words:
         # Simhash of nothing sets every bit: all empty bodies would "match"
         return None
-    value = Simhash(words, length=FINGERPRINT_BITS).hash
-    return f"{value:0{FINGERPRINT_BITS // 4}x}"
+    return f"{simhash(words):0{FINGERPRINT_BITS // 4}x}"
+
+
+_BITS = np.arange(FINGERPRINT_BITS, dtype=np.uint64)
+
+
+@lru_cache(maxsize=2**14)
+def _token_hash(token: str) -> int:
+    # common words recur from article to article: hash each once (as trafilatura does)
+    return int.from_bytes(blake2b(token.encode(), digest_size=8).digest(), "big")
+
+
+def simhash(text: str) -> int:
+    """trafilatura's ``Simhash(text, length=64).hash``, computed with numpy.
+
+    trafilatura adds a 64-element list per token in Python, which made the
+    fingerprint an eighth of the cleaning time; this sums the same ±1 bit
+    vectors, one row per distinct token weighted by its count, over the tokens
+    trafilatura samples and with the hash it uses (blake2b, 8 bytes). The
+    tests compare both on the dev pages and on generated text.
+
+    >>> from trafilatura.deduplication import Simhash
+    >>> simhash("sam altman rejoint microsoft") == Simhash("sam altman rejoint microsoft").hash
+    True
+    """
+    counts = Counter(sample_tokens(text, FINGERPRINT_BITS))
+    if not counts:
+        return (1 << FINGERPRINT_BITS) - 1  # every bit of a zero vector is set (>= 0)
+    hashes = np.fromiter(map(_token_hash, counts), dtype=np.uint64, count=len(counts))
+    ones = ((hashes[:, None] >> _BITS) & np.uint64(1)).astype(np.int64)
+    weights = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+    vector = weights @ (2 * ones - 1)
+    return int(np.packbits((vector >= 0)[::-1]).view(">u8")[0])
 
 
 def hamming(a: str, b: str) -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from trafilatura.deduplication import Simhash
 
 from pipeline.dedup import (
     NEAR_DUPLICATE_BITS,
@@ -16,6 +17,7 @@ from pipeline.dedup import (
     fingerprint,
     hamming,
     normalize_for_fingerprint,
+    simhash,
 )
 
 RAW = Path(__file__).resolve().parents[1] / "raw"
@@ -230,3 +232,21 @@ def test_assign_duplicates_scales() -> None:
         entries.append((f"s{n:06d}", f"{value:016x}"))
     found = assign_duplicates(entries)
     assert {key: found[key] for key in planted} == planted
+
+
+EVAL = Path("/work/shared/eval")
+DEV_PAGES = sorted(EVAL.glob("*/dump/*.txt"))[:200] if EVAL.is_dir() else []
+
+
+@pytest.mark.parametrize("path", SAMPLES + DEV_PAGES, ids=lambda p: p.stem[:30])
+def test_simhash_equals_trafilatura_on_real_text(path: Path) -> None:
+    words = normalize_for_fingerprint(path.read_text(encoding="utf-8", errors="replace"))
+    assert simhash(words) == Simhash(words, length=64).hash
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab cdéf日本 12-_.,"), max_size=300))
+def test_simhash_equals_trafilatura_on_generated_text(text: str) -> None:
+    # tiny alphabets give repeated, short and punctuation-only tokens: every branch
+    # of trafilatura's token sampling, and the empty vector
+    assert simhash(text) == Simhash(text, length=64).hash
