@@ -469,8 +469,11 @@ def parse_date(text: str, *, language: str | None = None) -> str | None:
 
 
 # dateparser only sees strings with a four-digit year (a date without one would
-# be completed from the clock) and no numeric date (the grammar rules on those).
+# be completed from the clock), another number for the day (every part is
+# required: "2025 Biopic sur …" has no day, and dateparser takes ~1 ms to say so)
+# and no numeric date (the grammar rules on those).
 _HAS_YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
+_NUMBER = re.compile(r"\d+")
 _NUMERIC_DATE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}")
 _HAS_TIME = re.compile(r"\d\s*(?:[:h]\s*\d\d|(?:[ap]\.?m\.?)(?!\w))")
 _HAS_SECONDS = re.compile(r"\d:\d\d:\d\d")
@@ -486,8 +489,8 @@ _DATEPARSER_SETTINGS: dict[str, Any] = {
 
 def _fallback(original: str, folded: str, language: str | None) -> str | None:
     g = _grammar(language)
-    if (not _HAS_YEAR.search(folded) or _NUMERIC_DATE.search(folded)
-            or g.relative.search(folded)):
+    if (not _HAS_YEAR.search(folded) or len(_NUMBER.findall(folded)) < 2
+            or _NUMERIC_DATE.search(folded) or g.relative.search(folded)):
         return None
     import dateparser  # slow to import; most runs never need it
 
