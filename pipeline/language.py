@@ -10,6 +10,12 @@ from functools import cache
 SAMPLE_CHARS = 3000
 # Below this many letters, an identification is a guess: return None.
 MIN_LETTERS = 40
+# The identifier walks the text byte by byte in Python, so it first reads this
+# many characters and reads the whole sample only when it is not sure: on the
+# 682 dev pages and samples, 608 prefixes pass the bar and every one of them names
+# the language the whole sample names (at 0.99, one in 643 did not).
+QUICK_CHARS = 1000
+QUICK_CONFIDENCE = 0.9999
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -31,7 +37,10 @@ def detect_language(text: str) -> str | None:
     sample = text[:SAMPLE_CHARS]
     if len(_LETTER.findall(sample, 0, MIN_LETTERS * 20)) < MIN_LETTERS:
         return None
-    code, probability = _identifier().classify(sample)
+    identifier = _identifier()
+    code, probability = identifier.classify(sample[:QUICK_CHARS])
+    if probability < QUICK_CONFIDENCE and len(sample) > QUICK_CHARS:
+        code, probability = identifier.classify(sample)
     # the model knows a few languages with no ISO 639-1 code ("pcm"): report none
     return str(code) if probability >= 0.5 and len(code) == 2 else None
 
