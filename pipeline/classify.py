@@ -190,12 +190,14 @@ def _archive_pattern() -> re.Pattern[str]:
 
 # An archive widget: "Select Month December 2019 (6) November 2019 (6) …".
 _ARCHIVE = _archive_pattern()
+_FOUR_DIGITS = re.compile(r"\d{4}")
 
 
 def _is_menu(text: str, words: int, t: ClassifierThresholds) -> bool:
     """A menu, run together ("HomeNewsSport") or spelled out in capitalised labels,
     or a list of archive months."""
-    if words >= t.menu_min_words:
+    # each month names its year: fewer four-digit numbers than that clears the line cheaply
+    if words >= t.menu_min_words and len(_FOUR_DIGITS.findall(text)) >= t.archive_min_months:
         months = [m.end() - m.start() for m in _ARCHIVE.finditer(fold(text))]
         # many months, and little else: a sentence listing dates has words between them
         if len(months) >= t.archive_min_months and sum(months) * 2 >= len(text):
