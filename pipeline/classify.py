@@ -298,7 +298,7 @@ def _score(b: _Block, t: ClassifierThresholds) -> float:
     if b.noise is not None or b.kind in (Kind.METADATA, Kind.COMMENT):
         if b.noise in _SECTION_HEADERS and match_is_whole(b):
             return -t.section_header_penalty
-        return -max(b.chars, t.noise_line_penalty)
+        return -t.noise_line_penalty
     weight = t.list_item_weight if _LIST_ITEM.match(b.line.text) else 1.0
     if b.grade is Grade.GOOD:
         return b.chars * weight
