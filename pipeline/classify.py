@@ -57,6 +57,7 @@ _AUTHOR_ALONE_MAX_WORDS: int = _C["author_alone_max_words"]
 _RELATIVE_DATE = re.compile(_C["relative_date"], re.I)
 
 _WORD = re.compile(r"\w+")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _ENDS_SENTENCE = re.compile(r"[.!?…:;,。！？][\"”»’)\]」』]*$")
 _ENDS_FULL = re.compile(r"[.!?…:。！？][\"”»’)\]」』]*$")
 _WRAP_MIN_CHARS = 30
@@ -161,7 +162,9 @@ def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Blo
     dense = len(_DENSE_SCRIPT.findall(text))
     if dense:
         chars = int(chars + dense * (t.dense_script_factor - 1))
-    if stops:
+    # an unknown language falls back to the English and French stoplists, which say
+    # nothing about a line in another script (Arabic, Hebrew, Cyrillic, CJK …)
+    if stops and (language is not None or _LATIN.search(text)):
         density = sum(w in stops for w in words) / len(words) if words else 0.0
     else:
         # no stoplist for this language: sentences are told by their punctuation

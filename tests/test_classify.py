@@ -144,3 +144,14 @@ def test_menus_are_told_from_sentences(line: str, menu: bool) -> None:
     from pipeline.classify import _is_menu
 
     assert _is_menu(line, len(line.split()), ClassifierThresholds()) is menu
+
+
+def test_text_in_another_script_is_judged_when_the_language_is_unknown() -> None:
+    # the fallback stoplists (English, French) say nothing about Arabic: its
+    # sentences are told by their punctuation, as for a language with no stoplist
+    arabic = ("دافعت الأغلبية عن زيادة نفقات صيانة المدارس، بينما طالبت المعارضة بخفض "
+              "الضرائب المحلية في المدينة خلال العام المقبل.")
+    assert labels([arabic], language=None) == [BODY]
+    # a Latin-script menu on the same terms stays chrome
+    assert labels(["Accueil Actualités Politique Économie Culture Sport Contact Recherche"],
+                  language=None) != [BODY]
