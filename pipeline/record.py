@@ -110,7 +110,8 @@ class Comment(_Model):
 class Removed(_Model):
     """One input line that is in no other field, and why."""
 
-    text: str = Field(description="The line as repaired.")
+    text: str = Field(description="The line as repaired; consecutive sentences of a very long "
+                      "line removed for the same reason are one entry, joined with a space.")
     reason: RemovalReason = Field(description="Why it was removed.")
     line: int = Field(ge=1, description="1-based line number in the decoded input.")
 
