@@ -10,8 +10,9 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
+from typing import cast
 
 from unidecode import unidecode
 
@@ -93,12 +94,20 @@ def clean_bytes(data: bytes, *, path: str, stem: str | None = None, sha256: str 
     digest = sha256 or hashlib.sha256(data).hexdigest()
     stem = stem or record_stem(path)
     results: list[Article | RejectedInput] = []
-    for item in unpack(data, path, config):
-        if isinstance(item, RejectedInput):
-            results.append(item.at(path))
+    items = unpack(data, path, config)
+    # taken off the end in order and handed over, so that once an item is
+    # repaired nothing holds its decoded text (see clean_item)
+    items.reverse()
+    while items:
+        head = items.pop()
+        if isinstance(head, RejectedInput):
+            results.append(head.at(path))
             continue
+        this_id = record_id(stem, head)
+        items.append(head)
+        del head  # clean_item takes the item over: nothing here may hold it
         try:
-            article, _ = clean_item(item, record_id=record_id(stem, item), path=path,
+            article, _ = clean_item(cast(Item, items.pop()), record_id=this_id, path=path,
                                     sha256=digest, config=config, track=False)
         except RejectedInput as err:
             results.append(err.at(path))
@@ -121,9 +130,14 @@ def clean_item(item: Item, *, record_id: str, path: str, sha256: str,
     them, and a huge input has one per sentence.
     """
     repaired = repair(item.text, config)
+    # From here on only the repaired lines are needed, then only their segments:
+    # dropping the decoded text and the repaired lines once used keeps a big
+    # input from being held three times over (when the caller hands the item over).
+    item = replace(item, text="")
     repairs: Counter[str] = Counter(repaired.counts)
     repairs.update(dict(item.repairs))
     lines = list(segment(repaired.lines, long_line_chars=config.classifier.long_line_chars))
+    del repaired
     # a long line cut at its sentence ends (``continues``) is put back together in
     # the body: only splits of glued paragraphs are repairs
     glued = sum(1 for line in lines if line.part > 0 and not line.continues)
