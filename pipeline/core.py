@@ -302,6 +302,11 @@ def _kept(hits: Iterable[MetaHit], meta: object) -> MetaField | None:
     return None
 
 
+# One string per removal reason, shared by every line removed for it: a page run
+# together on one line has a place for each of its hundreds of thousands of sentences.
+_REMOVED_PLACES = {reason: f"removed:{reason.value}" for reason in RemovalReason}
+
+
 def _place(label: Labeled, meta: object) -> str:
     if label.kind is Kind.TITLE:
         return "title"
@@ -313,6 +318,5 @@ def _place(label: Labeled, meta: object) -> str:
         field = _kept(label.hits, meta)
         if field is not None:
             return f"metadata:{field.value}"
-        return f"removed:{RemovalReason.METADATA.value}"
-    reason = label.reason or RemovalReason.BOILERPLATE
-    return f"removed:{reason.value}"
+        return _REMOVED_PLACES[RemovalReason.METADATA]
+    return _REMOVED_PLACES[label.reason or RemovalReason.BOILERPLATE]
