@@ -10,8 +10,9 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
+from typing import cast
 
 from unidecode import unidecode
 
@@ -93,13 +94,21 @@ def clean_bytes(data: bytes, *, path: str, stem: str | None = None, sha256: str 
     digest = sha256 or hashlib.sha256(data).hexdigest()
     stem = stem or record_stem(path)
     results: list[Article | RejectedInput] = []
-    for item in unpack(data, path, config):
-        if isinstance(item, RejectedInput):
-            results.append(item.at(path))
+    items = unpack(data, path, config)
+    # taken off the end in order and handed over, so that once an item is
+    # repaired nothing holds its decoded text (see clean_item)
+    items.reverse()
+    while items:
+        head = items.pop()
+        if isinstance(head, RejectedInput):
+            results.append(head.at(path))
             continue
+        this_id = record_id(stem, head)
+        items.append(head)
+        del head  # clean_item takes the item over: nothing here may hold it
         try:
-            article, _ = clean_item(item, record_id=record_id(stem, item), path=path,
-                                    sha256=digest, config=config)
+            article, _ = clean_item(cast(Item, items.pop()), record_id=this_id, path=path,
+                                    sha256=digest, config=config, track=False)
         except RejectedInput as err:
             results.append(err.at(path))
         else:
@@ -113,12 +122,22 @@ def _language_sample(lines: Sequence[Line]) -> list[Line]:
 
 
 def clean_item(item: Item, *, record_id: str, path: str, sha256: str,
-               config: Config = DEFAULT_CONFIG) -> tuple[Article, list[Placement]]:
-    """One item → its record, and where every input line was placed."""
+               config: Config = DEFAULT_CONFIG, track: bool = True
+               ) -> tuple[Article, list[Placement]]:
+    """One item → its record, and where every input line was placed.
+
+    ``track=False`` skips the placements (an empty list): a run does not need
+    them, and a huge input has one per sentence.
+    """
     repaired = repair(item.text, config)
+    # From here on only the repaired lines are needed, then only their segments:
+    # dropping the decoded text and the repaired lines once used keeps a big
+    # input from being held three times over (when the caller hands the item over).
+    item = replace(item, text="")
     repairs: Counter[str] = Counter(repaired.counts)
     repairs.update(dict(item.repairs))
     lines = list(segment(repaired.lines, long_line_chars=config.classifier.long_line_chars))
+    del repaired
     # a long line cut at its sentence ends (``continues``) is put back together in
     # the body: only splits of glued paragraphs are repairs
     glued = sum(1 for line in lines if line.part > 0 and not line.continues)
@@ -139,11 +158,11 @@ def clean_item(item: Item, *, record_id: str, path: str, sha256: str,
     if sum(id(line) in in_body for line in sample) * 2 <= len(sample):
         guess = None
     return _assemble(item, classified, repairs, guess, record_id=record_id, path=path,
-                     sha256=sha256, config=config)
+                     sha256=sha256, config=config, track=track)
 
 
 def _assemble(item: Item, classified: Classified, repairs: Counter[str], guess: str | None, *,
-              record_id: str, path: str, sha256: str, config: Config
+              record_id: str, path: str, sha256: str, config: Config, track: bool = True
               ) -> tuple[Article, list[Placement]]:
     """The record; ``guess`` is the body's language when already known."""
     labels = classified.labels
@@ -158,14 +177,11 @@ def _assemble(item: Item, classified: Classified, repairs: Counter[str], guess: 
     if profile is not Typography.KEEP:
         title, body, comments = _typeset(title, body, comments, profile, repairs)
 
-    placements: list[Placement] = []
-    removed: list[Removed] = []
-    for label in labels:
-        place = _place(label, meta)
-        if place.startswith("removed:"):
-            reason = RemovalReason(place.removeprefix("removed:"))
-            removed.append(Removed(text=label.line.text, reason=reason, line=label.line.number))
-        placements.append(Placement(label.line.number, label.line.part, place))
+    places = [_place(label, meta) for label in labels]
+    removed = _removed(labels, places)
+    placements = [Placement(label.line.number, label.line.part, place)
+                  for label, place in zip(labels, places, strict=True)] if track else []
+    del places
 
     language = guess if guess and body else (
         detect_language(body) or language_code(item.hints.language))
@@ -199,6 +215,30 @@ def _assemble(item: Item, classified: Classified, repairs: Counter[str], guess: 
         pipeline=PipelineInfo(version=__version__, config_hash=config.hash()),
     )
     return article, placements
+
+
+def _removed(labels: Sequence[Labeled], places: Sequence[str]) -> list[Removed]:
+    """The ``removed`` entries: one per removed line, or per run of a long line's sentences.
+
+    A very long line is cut at its sentence ends to be judged sentence by
+    sentence (``Line.continues``); consecutive sentences of it removed for the
+    same reason form one entry, their texts rejoined with a space as the body
+    rejoins them. A 50 MB page on one line would otherwise give hundreds of
+    thousands of entries, each a model object and a JSON object of its own.
+    """
+    runs: list[tuple[int, RemovalReason, list[str]]] = []
+    previous: str | None = None
+    for label, place in zip(labels, places, strict=True):
+        if place.startswith("removed:"):
+            if label.line.continues and place == previous:
+                runs[-1][2].append(label.line.text)
+            else:
+                reason = RemovalReason(place.removeprefix("removed:"))
+                runs.append((label.line.number, reason, [label.line.text]))
+        previous = place
+    return [Removed(text=texts[0] if len(texts) == 1 else " ".join(texts), reason=reason,
+                    line=number)
+            for number, reason, texts in runs]
 
 
 def _paragraphs(labels: Sequence[Labeled]) -> list[str]:
@@ -262,6 +302,11 @@ def _kept(hits: Iterable[MetaHit], meta: object) -> MetaField | None:
     return None
 
 
+# One string per removal reason, shared by every line removed for it: a page run
+# together on one line has a place for each of its hundreds of thousands of sentences.
+_REMOVED_PLACES = {reason: f"removed:{reason.value}" for reason in RemovalReason}
+
+
 def _place(label: Labeled, meta: object) -> str:
     if label.kind is Kind.TITLE:
         return "title"
@@ -273,6 +318,5 @@ def _place(label: Labeled, meta: object) -> str:
         field = _kept(label.hits, meta)
         if field is not None:
             return f"metadata:{field.value}"
-        return f"removed:{RemovalReason.METADATA.value}"
-    reason = label.reason or RemovalReason.BOILERPLATE
-    return f"removed:{reason.value}"
+        return _REMOVED_PLACES[RemovalReason.METADATA]
+    return _REMOVED_PLACES[label.reason or RemovalReason.BOILERPLATE]

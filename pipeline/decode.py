@@ -73,7 +73,7 @@ def decode(data: bytes, *, declared: str | None = None) -> Decoded:
     >>> decode("\\ufeffDéjà".encode("utf-16-le"))
     Decoded(text='Déjà', encoding='utf-16')
     """
-    if not data.strip():
+    if not data or data.isspace():  # as ``not data.strip()``, without copying the data
         raise RejectedInput(RejectCode.EMPTY, "the input is empty or white space only")
     decoded = _decode_bom(data) or _decode_utf16_without_bom(data)
     if decoded is None:
@@ -81,9 +81,16 @@ def decode(data: bytes, *, declared: str | None = None) -> Decoded:
         decoded = (_decode_declared(data, declared) or _decode_utf8(data)
                    or _decode_mostly_utf8(data) or _decode_detected(data)
                    or _decode_fallback(data))
-    if not decoded.text.replace("\ufeff", "").strip():
+    if _blank(decoded.text):
         raise RejectedInput(RejectCode.EMPTY, "the input is empty or white space only")
     return decoded
+
+
+def _blank(text: str) -> bool:
+    """Whether ``text`` is empty or white space and BOMs only (copied only if it has a BOM)."""
+    if "\ufeff" in text:
+        text = text.replace("\ufeff", "")
+    return not text or text.isspace()
 
 
 def _decode_bom(data: bytes) -> Decoded | None:

@@ -9,7 +9,9 @@ Versioning: additive changes (a new optional field, a new enum member) keep
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from enum import Enum
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -110,7 +112,8 @@ class Comment(_Model):
 class Removed(_Model):
     """One input line that is in no other field, and why."""
 
-    text: str = Field(description="The line as repaired.")
+    text: str = Field(description="The line as repaired; consecutive sentences of a very long "
+                      "line removed for the same reason are one entry, joined with a space.")
     reason: RemovalReason = Field(description="Why it was removed.")
     line: int = Field(ge=1, description="1-based line number in the decoded input.")
 
@@ -194,6 +197,55 @@ class Article(_Model):
 def dump_json(data: Any) -> str:
     """Deterministic JSON text: not ASCII-escaped, two-space indent, trailing newline."""
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+# Strings longer than this are escaped a slice at a time by ``json_pieces``, so a
+# huge text never has a second escaped copy in memory. Escaping is per character,
+# so the slices' escapes put together are the whole string's.
+_PIECE_CHARS = 1 << 20
+
+
+def json_pieces(data: Any, level: int = 0) -> Iterator[tuple[str, str]]:
+    """``dump_json(data)`` in pieces: ``(json_text, raw)``; keys must be strings.
+
+    ``"".join`` of the JSON texts is exactly ``dump_json(data)`` without its
+    final newline. ``raw`` is the piece of a string value or key that the JSON
+    text escapes, and "" for the pieces between strings.
+
+    >>> "".join(t for t, _ in json_pieces({"a": [1, "é\\n"], "b": {}})) == dump_json(
+    ...     {"a": [1, "é\\n"], "b": {}})[:-1]
+    True
+    """
+    if isinstance(data, str):
+        yield from _string_pieces(data)
+    elif isinstance(data, dict):
+        yield from _container_pieces(data.items(), "{", "}", level)
+    elif isinstance(data, list | tuple):
+        yield from _container_pieces(((None, v) for v in data), "[", "]", level)
+    else:
+        yield json.dumps(data), ""
+
+
+def _string_pieces(text: str) -> Iterator[tuple[str, str]]:
+    yield '"', ""
+    for start in range(0, len(text), _PIECE_CHARS):
+        raw = text[start:start + _PIECE_CHARS]
+        yield encode_basestring(raw)[1:-1], raw
+    yield '"', ""
+
+
+def _container_pieces(items: Iterable[tuple[Any, Any]], opening: str, closing: str,
+                      level: int) -> Iterator[tuple[str, str]]:
+    inner = "\n" + "  " * (level + 1)
+    first = True
+    for key, value in items:
+        yield (opening + inner if first else "," + inner), ""
+        first = False
+        if key is not None:
+            yield from _string_pieces(key)
+            yield ": ", ""
+        yield from json_pieces(value, level + 1)
+    yield (opening if first else "\n" + "  " * level) + closing, ""
 
 
 def json_schema() -> dict[str, Any]:

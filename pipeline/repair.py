@@ -18,7 +18,7 @@ import html
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import ftfy
@@ -456,28 +456,68 @@ def repair(text: str, config: Config = DEFAULT_CONFIG) -> Repaired:
         counts[RepairKind.LINE_END.value] += line_ends
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2029", cd.BREAK)
     lines = _pretrim(text.split("\n"))
+    del text  # the lines are a copy; a line-end-repaired text is not needed any more
     pending: list[int] | None = None  # None: every line
     for _ in range(_MAX_PASSES):
-        chunk = "\n".join(lines if pending is None else [lines[i] for i in pending])
-        for step in STEPS.values():
-            chunk, found = step(chunk)
-            if found:
-                counts.update(found)
         indices = range(len(lines)) if pending is None else pending
         pending = []
-        for i, line in zip(indices, chunk.split("\n"), strict=True):
-            if line != lines[i]:
-                lines[i] = line
-                pending.append(i)
+        for group in _groups(lines, indices):
+            pending += _repair_group(lines, group, counts)
         if not pending:
             break
-    text = "\n".join(lines)
-    unbalanced = count_unbalanced_quotes(text)
+    unbalanced, has_break = 0, False
+    for chunk in _chunks(lines):
+        unbalanced += count_unbalanced_quotes(chunk)
+        has_break = has_break or cd.BREAK in chunk
     if unbalanced:
         counts[RepairKind.UNBALANCED_QUOTE.value] += unbalanced
-    if cd.BREAK in text:
+    if has_break:
         lines = [line.replace(cd.BREAK, "\n") for line in lines]
     return Repaired(tuple(lines), dict(sorted(counts.items())))
+
+
+# A line this long is repaired on its own instead of joined with the others into
+# one chunk: steps hand back an unchanged text as the same object, while joining
+# and splitting again would copy it twice a pass (a 50 MB page on one line would
+# be held several times over). Steps act on each line alone, so the result is
+# the same either way.
+_ALONE_CHARS = 1 << 20
+
+
+def _groups(lines: list[str], indices: Iterable[int]) -> Iterator[list[int]]:
+    """Indices of lines repaired together: runs of ordinary lines, each very long one alone."""
+    group: list[int] = []
+    for i in indices:
+        if len(lines[i]) < _ALONE_CHARS:
+            group.append(i)
+            continue
+        if group:
+            yield group
+            group = []
+        yield [i]
+    if group:
+        yield group
+
+
+def _chunks(lines: list[str]) -> Iterator[str]:
+    """The lines as a few ``"\\n"``-joined texts, each very long line alone (not copied)."""
+    for group in _groups(lines, range(len(lines))):
+        yield "\n".join([lines[i] for i in group])
+
+
+def _repair_group(lines: list[str], group: list[int], counts: Counter[str]) -> list[int]:
+    """Run every step once over the lines of ``group``; the indices of those that changed."""
+    chunk = "\n".join([lines[i] for i in group])
+    for step in STEPS.values():
+        chunk, found = step(chunk)
+        if found:
+            counts.update(found)
+    changed = []
+    for i, line in zip(group, chunk.split("\n"), strict=True):
+        if line != lines[i]:
+            lines[i] = line
+            changed.append(i)
+    return changed
 
 
 def _pretrim(lines: list[str]) -> list[str]:

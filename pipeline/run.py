@@ -32,9 +32,9 @@ from pipeline.record import Article
 from pipeline.storage import Store, open_store
 from pipeline.worker import Budget, WorkerFailure, shared_pool
 from pipeline.write import (
-    checked_record_bytes,
     delete_record,
     is_record_name,
+    record_bytes,
     record_name,
     reject_row,
     write_json,
@@ -216,7 +216,7 @@ def clean_input(data: bytes, *, path: str, stem: str, config: Config,
             cleaned.rejects.append(reject_row(outcome, digest))
             continue
         try:
-            blob = checked_record_bytes(outcome.to_json(), path=path, item=None)
+            blob = record_bytes(outcome, path=path, item=None)
         except RejectedInput as err:
             cleaned.rejects.append(reject_row(err, digest))
             continue

@@ -129,16 +129,29 @@ def split_sentences(text: str) -> list[str]:
     >>> split_sentences("M. Dupont est arrivé. Il a parlé à Dr. Martin! Puis il est parti.")
     ['M. Dupont est arrivé.', 'Il a parlé à Dr. Martin!', 'Puis il est parti.']
     """
-    cuts = [m.end() for m in _SENTENCE_END.finditer(text)
-            if text[m.start()] != "." or not _is_abbreviation(
-                text[text.rfind(" ", 0, m.start()) + 1:m.start() + 1])]
-    bounds = [0, *cuts, len(text)]
-    return [p for a, b in pairwise(bounds) if (p := text[a:b].strip())]
+    return list(iter_sentences(text))
+
+
+def iter_sentences(text: str) -> Iterator[str]:
+    """:func:`split_sentences` one at a time: a page on one line has hundreds of thousands."""
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if text[m.start()] == "." and _is_abbreviation(
+                text[text.rfind(" ", 0, m.start()) + 1:m.start() + 1]):
+            continue
+        if sentence := text[start:m.end()].strip():
+            yield sentence
+        start = m.end()
+    if sentence := text[start:].strip():
+        yield sentence
 
 
 def segment(lines: Sequence[str], *, split: bool = True,
             long_line_chars: int | None = None) -> Iterator[Line]:
     """Non-blank repaired lines as numbered ``Line`` blocks, glued ones split.
+
+    A paragraph longer than ``long_line_chars`` is cut at its sentence ends;
+    the sentences after its first are marked ``continues``.
 
     >>> [(b.number, b.part, b.text, b.gap_before) for b in segment(["a.B", "", "c"])]
     [(1, 0, 'a.B', True), (3, 0, 'c', True)]
@@ -151,12 +164,11 @@ def segment(lines: Sequence[str], *, split: bool = True,
         if not text:
             gap = True
             continue
-        parts = [(p, False) for p in split_glued(text)] if split else [(text, False)]
-        if long_line_chars is not None:
-            parts = [(s, k > 0 or cont) for p, cont in parts
-                     for k, s in enumerate(split_sentences(p) if len(p) > long_line_chars
-                                           else [p])]
-        for part_no, (part, continues) in enumerate(parts):
-            yield Line(number=number, text=part, gap_before=gap and part_no == 0, part=part_no,
-                       continues=continues)
+        part_no = 0
+        for paragraph in split_glued(text) if split else [text]:
+            long = long_line_chars is not None and len(paragraph) > long_line_chars
+            for k, part in enumerate(iter_sentences(paragraph) if long else [paragraph]):
+                yield Line(number=number, text=part, gap_before=gap and part_no == 0,
+                           part=part_no, continues=k > 0)
+                part_no += 1
         gap = False

@@ -286,8 +286,12 @@ class WorkerPool:
             if job is None:
                 return
             start(job)
+            # a job's arguments (an input's bytes) are in the child once sent: holding
+            # them here while it works would keep a big input twice in memory
+            del job
             while True:
                 following = next(pending, None)  # read the next input meanwhile
+                more = following is not None
                 result: Any = refused
                 if busy:
                     busy = False
@@ -298,8 +302,9 @@ class WorkerPool:
                         result = failure
                 if following is not None:
                     start(following)  # the child works while the caller writes
+                del following
                 yield result
-                if following is None:
+                if not more:
                     return
         finally:
             if w is not None:

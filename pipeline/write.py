@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import io
 import json
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,13 +11,10 @@ from pipeline.errors import RejectCode, RejectedInput
 
 # the clean folder's naming rule is defined with the reader
 from pipeline.reader import is_record_name as is_record_name
-from pipeline.record import dump_json
+from pipeline.record import Article, dump_json, json_pieces
 from pipeline.storage import Store
 
 REJECTS_FILE = "_rejects.jsonl"
-# NUL or CR, raw or as a JSON escape (one not preceded by an escaped backslash):
-# the stages remove both characters, so one left in a record is a defect.
-_FORBIDDEN_ESCAPE = re.compile(r"[\r\x00]|(?<!\\)(?:\\\\)*\\(?:r|u0000)")
 
 
 def record_name(record_id: str) -> str:
@@ -29,25 +26,42 @@ def record_name(record_id: str) -> str:
     return f"{record_id}.json"
 
 
-def checked_record_bytes(text: str, *, path: str, item: int | None = None) -> bytes:
-    r"""The UTF-8 bytes of a record's JSON text, refusing text no reader should get.
+def record_bytes(article: Article, *, path: str, item: int | None = None) -> bytes:
+    r"""The UTF-8 bytes of ``article.to_json()``, refusing text no reader should get.
 
-    >>> checked_record_bytes('{"t": "é"}', path="x.txt")
-    b'{"t": "\xc3\xa9"}'
-    >>> checked_record_bytes('{"t": "a\\r"}', path="x.txt")
+    The record is encoded and checked piece by piece (:func:`pipeline.record.json_pieces`)
+    into one byte buffer, so a huge record costs its bytes and one piece at a
+    time, not its JSON text, copies of it and its bytes. The stages remove NUL and
+    CR, so one left in a record is a defect; they can only be in a string, which
+    JSON escapes: the strings are tested before escaping.
+
+    >>> from pipeline.record import PipelineInfo, Source, SourceFormat
+    >>> a = Article(id="a", source=Source(path="x.txt", sha256="0" * 64, encoding="utf-8",
+    ...             format=SourceFormat.TXT), body="é", word_count=1,
+    ...             pipeline=PipelineInfo(version="0", config_hash="x"))
+    >>> record_bytes(a, path="x.txt") == a.to_json().encode()
+    True
+    >>> record_bytes(a.model_copy(update={"body": "a\r"}), path="x.txt")
     Traceback (most recent call last):
     pipeline.errors.RejectedInput: x.txt: internal: the record holds a NUL or CR character: ...
     """
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError as err:
-        raise RejectedInput(RejectCode.INTERNAL, "the record holds a lone surrogate at "
-                            f"{err.start}: please report this input", path=path,
-                            stage="write", item=item) from None
-    if _FORBIDDEN_ESCAPE.search(text):
+    out = io.BytesIO()
+    written = 0  # characters of JSON text so far: where a lone surrogate is reported
+    forbidden = False
+    for text, raw in json_pieces(article.model_dump(mode="json")):
+        try:
+            out.write(text.encode("utf-8"))
+        except UnicodeEncodeError as err:
+            raise RejectedInput(RejectCode.INTERNAL, "the record holds a lone surrogate at "
+                                f"{written + err.start}: please report this input", path=path,
+                                stage="write", item=item) from None
+        written += len(text)
+        forbidden = forbidden or "\r" in raw or "\x00" in raw
+    if forbidden:  # a lone surrogate anywhere is reported first
         raise RejectedInput(RejectCode.INTERNAL, "the record holds a NUL or CR character: "
                             "please report this input", path=path, stage="write", item=item)
-    return data
+    out.write(b"\n")
+    return out.getvalue()
 
 
 def write_record(clean: Store, record_id: str, data: bytes) -> None:

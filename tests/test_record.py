@@ -2,11 +2,17 @@
 
 import json
 from importlib import resources
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
+from pipeline.core import clean_bytes
+from pipeline.errors import RejectedInput
 from pipeline.record import Article, PipelineInfo, Source, SourceFormat, json_schema
+from pipeline.write import record_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SOURCE = Source(path="a.txt", sha256="0" * 64, format=SourceFormat.TXT, encoding="utf-8")
 PIPELINE = PipelineInfo(version="0", config_hash="x")
@@ -42,3 +48,41 @@ def test_invalid_values_are_refused(field: str, value: str) -> None:
                                    "2023-11-20T15:55:27+01:00", "2023-11-20T15:55Z"])
 def test_iso_dates_are_accepted(value: str) -> None:
     Article(id="a", source=SOURCE, body="", word_count=0, pipeline=PIPELINE, published_at=value)
+
+
+def _record(**fields: object) -> Article:
+    return Article(**{"id": "a", "source": SOURCE, "body": "", "word_count": 0,
+                      "pipeline": PIPELINE, **fields})
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "raw").glob("*.txt")), ids=lambda p: p.name[:3])
+def test_record_bytes_are_the_json_text_encoded(path: Path) -> None:
+    [record] = clean_bytes(path.read_bytes(), path=path.name)
+    assert record_bytes(record, path=path.name) == record.to_json().encode("utf-8")
+
+
+def test_a_huge_string_is_escaped_in_pieces_as_a_whole() -> None:
+    body = ("L’été \"chaud\"\t\\ " * 200_000)[:1_048_579]  # over one piece, cut mid-escape
+    record = _record(body=body, removed=[{"text": "x\n", "reason": "duplicate", "line": 2}])
+    assert record_bytes(record, path="a.txt") == record.to_json().encode("utf-8")
+
+
+@pytest.mark.parametrize("body,message", [
+    ("a\r", "the record holds a NUL or CR character"),
+    ("a\x00", "the record holds a NUL or CR character"),
+    ("a\\r and \\u0000 as text", None),
+])
+def test_record_bytes_refuse_nul_and_cr(body: str, message: str | None) -> None:
+    record = _record(body=body)
+    if message is None:
+        assert record_bytes(record, path="a.txt") == record.to_json().encode("utf-8")
+        return
+    with pytest.raises(RejectedInput, match=message):
+        record_bytes(record, path="a.txt")
+
+
+def test_a_lone_surrogate_is_reported_where_the_json_text_has_it() -> None:
+    record = _record(title="\r", body="x" * 1_100_000 + "\ud800")
+    at = record.to_json().index("\ud800")
+    with pytest.raises(RejectedInput, match=f"lone surrogate at {at}:"):
+        record_bytes(record, path="a.txt")
