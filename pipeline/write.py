@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,6 +16,11 @@ from pipeline.record import Article, dump_json, json_pieces
 from pipeline.storage import Store
 
 REJECTS_FILE = "_rejects.jsonl"
+# Records whose texts hold fewer characters than this are encoded whole by the
+# json module (C) and checked with one scan, at a third of the cost of pieces.
+_WHOLE_CHARS = 1 << 20
+# NUL or CR, raw or as a JSON escape (one not preceded by an escaped backslash).
+_FORBIDDEN_ESCAPE = re.compile(r"[\r\x00]|(?<!\\)(?:\\\\)*\\(?:r|u0000)")
 
 
 def record_name(record_id: str) -> str:
@@ -45,10 +51,15 @@ def record_bytes(article: Article, *, path: str, item: int | None = None) -> byt
     Traceback (most recent call last):
     pipeline.errors.RejectedInput: x.txt: internal: the record holds a NUL or CR character: ...
     """
+    data = article.model_dump(mode="json")
+    size = len(article.body) + sum(len(r.text) for r in article.removed) + sum(
+        len(c.text) for c in article.comments)
+    if size < _WHOLE_CHARS:
+        return _whole_record_bytes(dump_json(data), path=path, item=item)
     out = io.BytesIO()
     written = 0  # characters of JSON text so far: where a lone surrogate is reported
     forbidden = False
-    for text, raw in json_pieces(article.model_dump(mode="json")):
+    for text, raw in json_pieces(data):
         try:
             out.write(text.encode("utf-8"))
         except UnicodeEncodeError as err:
@@ -62,6 +73,19 @@ def record_bytes(article: Article, *, path: str, item: int | None = None) -> byt
                             "please report this input", path=path, stage="write", item=item)
     out.write(b"\n")
     return out.getvalue()
+
+
+def _whole_record_bytes(text: str, *, path: str, item: int | None) -> bytes:
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise RejectedInput(RejectCode.INTERNAL, "the record holds a lone surrogate at "
+                            f"{err.start}: please report this input", path=path,
+                            stage="write", item=item) from None
+    if _FORBIDDEN_ESCAPE.search(text):
+        raise RejectedInput(RejectCode.INTERNAL, "the record holds a NUL or CR character: "
+                            "please report this input", path=path, stage="write", item=item)
+    return data
 
 
 def write_record(clean: Store, record_id: str, data: bytes) -> None:

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from pipeline.core import clean_bytes
 from pipeline.errors import RejectedInput
 from pipeline.record import Article, PipelineInfo, Source, SourceFormat, json_schema
+from pipeline import write
 from pipeline.write import record_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,8 +56,15 @@ def _record(**fields: object) -> Article:
                       "pipeline": PIPELINE, **fields})
 
 
+@pytest.fixture(params=["whole", "pieces"])
+def encoding_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """record_bytes encodes small records whole and large ones in pieces: test both."""
+    monkeypatch.setattr(write, "_WHOLE_CHARS", 1 << 40 if request.param == "whole" else 0)
+    return str(request.param)
+
+
 @pytest.mark.parametrize("path", sorted((ROOT / "raw").glob("*.txt")), ids=lambda p: p.name[:3])
-def test_record_bytes_are_the_json_text_encoded(path: Path) -> None:
+def test_record_bytes_are_the_json_text_encoded(path: Path, encoding_path: str) -> None:
     [record] = clean_bytes(path.read_bytes(), path=path.name)
     assert record_bytes(record, path=path.name) == record.to_json().encode("utf-8")
 
@@ -72,7 +80,8 @@ def test_a_huge_string_is_escaped_in_pieces_as_a_whole() -> None:
     ("a\x00", "the record holds a NUL or CR character"),
     ("a\\r and \\u0000 as text", None),
 ])
-def test_record_bytes_refuse_nul_and_cr(body: str, message: str | None) -> None:
+def test_record_bytes_refuse_nul_and_cr(body: str, message: str | None,
+                                        encoding_path: str) -> None:
     record = _record(body=body)
     if message is None:
         assert record_bytes(record, path="a.txt") == record.to_json().encode("utf-8")
@@ -81,7 +90,7 @@ def test_record_bytes_refuse_nul_and_cr(body: str, message: str | None) -> None:
         record_bytes(record, path="a.txt")
 
 
-def test_a_lone_surrogate_is_reported_where_the_json_text_has_it() -> None:
+def test_a_lone_surrogate_is_reported_where_the_json_text_has_it(encoding_path: str) -> None:
     record = _record(title="\r", body="x" * 1_100_000 + "\ud800")
     at = record.to_json().index("\ud800")
     with pytest.raises(RejectedInput, match=f"lone surrogate at {at}:"):
