@@ -4,8 +4,9 @@ These functions hold the run's logic so that every edge — the Prefect flow,
 the CLI, a test — calls the same code. Locations are local paths or fsspec
 URLs (strings, so that batches travel to other processes and machines).
 Reading and writing go through :mod:`pipeline.read` and :mod:`pipeline.write`;
-each input is cleaned in a worker process under the time and memory budget of
-``config.limits`` (:mod:`pipeline.worker`).
+each input is read, cleaned and written in a worker process under the time and
+memory budget of ``config.limits`` (:mod:`pipeline.worker`), so locations must
+be shared with those processes (a folder, or storage such as S3).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import json
 import math
 import os
 import time
-from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
@@ -43,7 +44,7 @@ from pipeline.write import (
 )
 
 Progress = Callable[[int], None]
-_CLEAN_INPUT = "pipeline.run:clean_input"
+_CLEAN_FILE = "pipeline.run:clean_file"
 _PRELOAD = ("pipeline.run", "pipeline.core")
 _WARM_UP = "pipeline.run:warm_up"
 # Below this many inputs to clean, one worker process does it all. Measured with
@@ -91,6 +92,16 @@ class Cleaned:
 
     sha256: str
     records: list[tuple[str, bytes]] = field(default_factory=list)
+    removed: Counter[str] = field(default_factory=Counter)
+    rejects: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Done:
+    """What cleaning one input left: the ids of the records written, removals, rejects."""
+
+    sha256: str | None
+    ids: list[str] = field(default_factory=list)
     removed: Counter[str] = field(default_factory=Counter)
     rejects: list[dict[str, Any]] = field(default_factory=list)
 
@@ -225,6 +236,32 @@ def clean_input(data: bytes, *, path: str, stem: str, config: Config,
     return cleaned
 
 
+def clean_file(raw: str, clean: str, planned: Planned, *, config: Config) -> Done:
+    """Read one input, clean it and write its records; runs in a worker process.
+
+    The worker reads and writes itself, so that an input's bytes and its records
+    never travel between processes: the caller only sends what to do and
+    receives the ids written. Records the input gave before and no longer gives
+    are removed with it (an input whose items now fail keeps them: see the reject).
+    """
+    path = display_path(planned.file.rel)
+    try:
+        data = read_input(open_store(raw), planned.file, max_bytes=config.limits.max_input_bytes)
+    except RejectedInput as err:
+        return Done(None, rejects=[reject_row(err.at(path), None)])
+    cleaned = clean_input(data, path=path, stem=planned.stem, config=config)
+    del data
+    clean_store = open_store(clean)
+    ids = []
+    for record_id, blob in cleaned.records:
+        write_record(clean_store, record_id, blob)
+        ids.append(record_id)
+    if ids:  # an input that now gives fewer items: its extra records go
+        for stale in sorted(set(planned.previous_ids) - set(ids)):
+            delete_record(clean_store, stale)
+    return Done(cleaned.sha256, ids, cleaned.removed, cleaned.rejects)
+
+
 def warm_up() -> None:
     """Clean a small document once, so that lazily loaded models never count against an input."""
     from pipeline.core import clean_bytes
@@ -249,11 +286,22 @@ _FAILURE_HINTS = {
 }
 
 
-def _failed(failure: WorkerFailure, path: str, digest: str) -> Cleaned:
+def _failed(failure: WorkerFailure, raw: Store, planned: Planned, config: Config) -> Done:
+    """The reject of an input its worker gave no answer for.
+
+    Its digest is taken here (the worker's is lost with it), so that the next
+    run skips the input while its bytes are unchanged instead of failing again.
+    """
+    path = display_path(planned.file.rel)
     code = _FAILURE_CODES.get(failure.kind, RejectCode.INTERNAL)
     hint = _FAILURE_HINTS.get(code, "; please report this input")
     err = RejectedInput(code, failure.message + hint, path=path, stage="clean")
-    return Cleaned(digest, rejects=[reject_row(err, digest)])
+    try:
+        digest: str | None = hashlib.sha256(
+            read_input(raw, planned.file, max_bytes=config.limits.max_input_bytes)).hexdigest()
+    except RejectedInput:
+        digest = None
+    return Done(digest, rejects=[reject_row(err, digest)])
 
 
 def clean_batch(batch: Sequence[Planned], raw: str, clean: str, config: Config = DEFAULT_CONFIG,
@@ -261,11 +309,10 @@ def clean_batch(batch: Sequence[Planned], raw: str, clean: str, config: Config =
                 progress: Progress | None = None) -> BatchResult:
     """Clean and write every input of one batch; a bad input becomes a reject row.
 
-    Each input is read here, cleaned in a worker process within its budget and
-    its records written here (reading the next input and writing the last
-    records while the worker cleans); records an input gave before and no
-    longer gives are removed with it. The batch's manifest entries are saved
-    when it ends. ``workers`` bounds the worker processes of this process (0:
+    Each input is read, cleaned and its records written in a worker process
+    within its budget (:func:`clean_file`); this side sends the inputs and
+    keeps count. The batch's manifest entries are saved when it ends, after
+    its records. ``workers`` bounds the worker processes of this process (0:
     one per core).
     """
     started = time.perf_counter()
@@ -275,44 +322,19 @@ def clean_batch(batch: Sequence[Planned], raw: str, clean: str, config: Config =
     pool = shared_pool(workers or os.cpu_count() or 1, budget, _PRELOAD, _WARM_UP)
     result = BatchResult()
     entries: dict[str, state.Entry] = {}
-
-    def record(planned: Planned, cleaned: Cleaned) -> None:
-        ids = []
-        for record_id, blob in cleaned.records:
-            write_record(clean_store, record_id, blob)
-            ids.append(record_id)
-        if ids:  # an input that now gives fewer items: its extra records go
-            for stale in sorted(set(planned.previous_ids) - set(ids)):
-                delete_record(clean_store, stale)
+    jobs = (((raw, clean, planned), {"config": config}) for planned in batch)
+    for planned, outcome in zip(batch, pool.map(_CLEAN_FILE, jobs), strict=True):
+        done = (_failed(outcome, raw_store, planned, config)
+                if isinstance(outcome, WorkerFailure) else outcome)
         result.files += 1
-        result.records += len(ids)
-        result.removed.update(cleaned.removed)
-        result.rejects.extend(cleaned.rejects)
+        result.records += len(done.ids)
+        result.removed.update(done.removed)
+        result.rejects.extend(done.rejects)
         entries[planned.file.rel] = state.Entry(
-            sha256=cleaned.sha256, stem=planned.stem, version=version, config_hash=config_hash,
-            ids=tuple(ids), rejects=tuple(cleaned.rejects))
+            sha256=done.sha256 or "", stem=planned.stem, version=version,
+            config_hash=config_hash, ids=tuple(done.ids), rejects=tuple(done.rejects))
         if progress is not None:
             progress(1)
-
-    sent: deque[tuple[Planned, str, str]] = deque()
-
-    def jobs() -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
-        for planned in batch:
-            path = display_path(planned.file.rel)
-            try:
-                data = read_input(raw_store, planned.file,
-                                  max_bytes=config.limits.max_input_bytes)
-            except RejectedInput as err:
-                record(planned, Cleaned("", rejects=[reject_row(err.at(path), None)]))
-                continue
-            digest = hashlib.sha256(data).hexdigest()
-            sent.append((planned, path, digest))
-            yield (data,), {"path": path, "stem": planned.stem, "config": config, "sha256": digest}
-
-    for outcome in pool.map(_CLEAN_INPUT, jobs()):
-        planned, path, digest = sent.popleft()
-        record(planned, _failed(outcome, path, digest) if isinstance(outcome, WorkerFailure)
-               else outcome)
     if entries and run_id:
         state.save_batch(clean_store, run_id, index, entries)
     result.seconds = time.perf_counter() - started
@@ -424,8 +446,13 @@ def summary(the_plan: Plan, total: BatchResult, rejects: Sequence[dict[str, Any]
 
 
 def check_locations(raw: str, clean: str) -> None:
-    """Refuse a raw location that is not a folder, or a clean folder inside the raw one."""
+    """Refuse a raw location that is not a folder, a clean folder inside the raw one, and
+    storage that worker processes cannot see."""
     raw_store = open_store(raw)
+    for location in (raw, clean):
+        if not open_store(location).shared:
+            raise UsageError(f"{location} lives in this process only: worker processes read "
+                             "and write the files themselves; use a folder or shared storage")
     if not raw_store.is_folder():
         raise UsageError(f"{raw} is not a folder: give the folder of raw scrapes "
                          "(a local path or a URL such as s3://bucket/raw)")

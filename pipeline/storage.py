@@ -83,6 +83,11 @@ class Store:
         """The root on the local disk, or None for a remote store."""
         return None
 
+    @property
+    def shared(self) -> bool:
+        """Whether other processes see these files (worker processes read and write them)."""
+        return True
+
     def sweep(self, folders: tuple[str, ...] = ("",)) -> int:
         """Remove temporary files a killed writer left in ``folders``; return how many."""
         return 0
@@ -226,6 +231,11 @@ class FsspecStore(Store):
     def _path(self, rel: str) -> str:
         return f"{self.root}/{rel}" if rel else self.root
 
+    @property
+    def shared(self) -> bool:
+        # fsspec's memory filesystem lives in one process
+        return "memory" not in self.fs.protocol
+
     def walk(self, *, follow_symlinks: bool = False) -> Iterator[Listed]:
         try:
             paths = self.fs.find(self.root, withdirs=False)
@@ -250,7 +260,12 @@ class FsspecStore(Store):
 
     def write_bytes(self, rel: str, data: bytes) -> None:
         # one upload of the whole object: object stores never show a partial one
-        self.fs.pipe_file(self._path(rel), data)
+        path = self._path(rel)
+        try:
+            self.fs.pipe_file(path, data)
+        except FileNotFoundError:  # a file system with real folders (fsspec's local one)
+            self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+            self.fs.pipe_file(path, data)
 
     def delete(self, rel: str) -> None:
         with contextlib.suppress(FileNotFoundError):

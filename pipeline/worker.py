@@ -259,10 +259,9 @@ class WorkerPool:
         """``target(*args, **kwargs)`` for each job, in order, on one worker at a time.
 
         Yields each value, or the :class:`WorkerFailure` in its place. The next
-        job is taken from ``jobs`` (its input read) while the child works on the
-        current one, and sent before the current value is yielded, so the child
-        rarely waits for the caller's reading and writing. A failed worker is
-        replaced before the next job.
+        job is taken from ``jobs`` while the child works on the current one, and
+        sent before the current value is yielded, so the child rarely waits for
+        the caller. A failed worker is replaced before the next job.
         """
         pending = iter(jobs)
         w: Worker | None = None
@@ -286,11 +285,11 @@ class WorkerPool:
             if job is None:
                 return
             start(job)
-            # a job's arguments (an input's bytes) are in the child once sent: holding
+            # a job's arguments (maybe an input's bytes) are in the child once sent: holding
             # them here while it works would keep a big input twice in memory
             del job
             while True:
-                following = next(pending, None)  # read the next input meanwhile
+                following = next(pending, None)  # prepare the next job meanwhile
                 more = following is not None
                 result: Any = refused
                 if busy:

@@ -204,7 +204,7 @@ MISBEHAVING = {
 @pytest.mark.slow
 def test_a_stuck_greedy_or_crashing_input_is_one_reject_and_the_batch_goes_on(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(run, "_CLEAN_INPUT", "tests.fixtures.bad.hang:clean_input")
+    monkeypatch.setattr(run, "_CLEAN_FILE", "tests.fixtures.bad.hang:clean_file")
     raw = tmp_path / "raw"
     raw.mkdir()
     for name, data in MISBEHAVING.items():

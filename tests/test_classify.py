@@ -79,8 +79,9 @@ def test_the_article_before_a_comments_header_outweighs_a_longer_discussion() ->
 
 def test_a_short_opening_before_a_comments_header_does_not_hold_the_article() -> None:
     # one sentence before a stray "Comments" link (a count in the byline) is not the article
-    got = labels(["Le maire a réagi dans la soirée, sans donner plus de détails sur ses "
-                  "intentions pour la suite du mandat.", "", "Commentaires", "", P1, "", P2, "", P3])
+    opening = ("Le maire a réagi dans la soirée, sans donner plus de détails sur ses "
+               "intentions pour la suite du mandat.")
+    got = labels([opening, "", "Commentaires", "", P1, "", P2, "", P3])
     assert got[-3:] == [BODY, BODY, BODY]
 
 

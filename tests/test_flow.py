@@ -25,6 +25,7 @@ import flows
 from pipeline.config import DEFAULT_CONFIG
 from pipeline.run import Runner, combine, run_local
 from pipeline.storage import open_store
+from pipeline.worker import close_pools
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "raw").iterdir())
@@ -155,12 +156,17 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setitem(fsspec.config.conf, "s3",
-                        {"endpoint_url": f"http://127.0.0.1:{port}", "skip_instance_cache": True})
+    options = {"endpoint_url": f"http://127.0.0.1:{port}", "skip_instance_cache": True}
+    monkeypatch.setitem(fsspec.config.conf, "s3", options)
+    # worker processes read and write the files themselves: they configure fsspec
+    # from the environment when they import it
+    monkeypatch.setenv("FSSPEC_S3", json.dumps(options))
+    close_pools()  # workers started before now have the environment of before
     open_store.cache_clear()
     try:
         yield fsspec.filesystem("s3")
     finally:
+        close_pools()
         open_store.cache_clear()
         server.stop()
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from pipeline import write
 from pipeline.core import clean_bytes
 from pipeline.errors import RejectedInput
 from pipeline.record import Article, PipelineInfo, Source, SourceFormat, json_schema
-from pipeline import write
 from pipeline.write import record_bytes
 
 ROOT = Path(__file__).resolve().parent.parent

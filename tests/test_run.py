@@ -164,7 +164,7 @@ def test_a_timed_out_input_is_tried_again_next_run(tmp_path: Path,
     raw.mkdir()
     (raw / "slow.txt").write_bytes(b"HANG " + make.ARTICLE.encode())
     with monkeypatch.context() as patch:
-        patch.setattr(run, "_CLEAN_INPUT", "tests.fixtures.bad.hang:clean_input")
+        patch.setattr(run, "_CLEAN_FILE", "tests.fixtures.bad.hang:clean_file")
         go(raw, clean, Config(limits=Limits(seconds_per_input=1)))
     assert [r["reason"] for r in rejects(clean)] == ["timeout"]
     summary = go(raw, clean)
@@ -277,9 +277,11 @@ def test_batches_split_the_work(count: int, size: int, workers: int,
     assert [len(b) for b in batches(planned, size, workers)] == expected
 
 
-def test_an_fsspec_location_works_like_a_folder(raw: Path) -> None:
-    raw_url, clean_url = "memory://newsclean-test/raw", "memory://newsclean-test/clean"
+def test_an_fsspec_location_works_like_a_folder(raw: Path, tmp_path: Path) -> None:
+    # fsspec's own local filesystem: the URL path, shared with the worker processes
+    raw_url, clean_url = f"local://{tmp_path}/raw-url", f"local://{tmp_path}/clean-url"
     store = open_store(raw_url)
+    store.make_root()
     for sample in SAMPLES:
         store.write_bytes(sample.name, sample.read_bytes())
     summary = run_local(raw_url, clean_url)
@@ -288,6 +290,13 @@ def test_an_fsspec_location_works_like_a_folder(raw: Path) -> None:
     assert (again["cleaned"], again["unchanged"]) == (0, 5)
     assert {n for n in open_store(clean_url).names() if n.endswith(".json")} == {
         f"{s.stem}.json" for s in SAMPLES}
+
+
+def test_storage_private_to_one_process_is_refused() -> None:
+    from pipeline.errors import UsageError
+
+    with pytest.raises(UsageError, match="lives in this process only"):
+        run_local("memory://newsclean-test/raw", "memory://newsclean-test/clean")
 
 
 @pytest.mark.parametrize(("raw_name", "clean_name", "message"), [
