@@ -29,7 +29,6 @@ from pipeline.config import DEFAULT_CONFIG, Config
 from pipeline.dedup import assign_duplicates
 from pipeline.errors import RejectCode, RejectedInput, UsageError
 from pipeline.read import InputFile, discover, display_path, read_input
-from pipeline.record import Article
 from pipeline.storage import Store, open_store
 from pipeline.worker import Budget, WorkerFailure, shared_pool
 from pipeline.write import (
@@ -38,6 +37,7 @@ from pipeline.write import (
     record_bytes,
     record_name,
     reject_row,
+    with_duplicate_of,
     write_json,
     write_record,
     write_rejects,
@@ -406,9 +406,8 @@ def mark_duplicates(clean_store: Store, config: Config = DEFAULT_CONFIG) -> int:
     changed = 0
     for rid, (_, was) in current.items():
         if wanted.get(rid) != was:
-            record = Article.model_validate_json(clean_store.read_bytes(record_name(rid)))
-            updated = record.model_copy(update={"duplicate_of": wanted.get(rid)})
-            write_record(clean_store, rid, updated.to_json().encode("utf-8"))
+            data = clean_store.read_bytes(record_name(rid))
+            write_record(clean_store, rid, with_duplicate_of(data, wanted.get(rid)))
             changed += 1
     return changed
 

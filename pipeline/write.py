@@ -88,6 +88,28 @@ def _whole_record_bytes(text: str, *, path: str, item: int | None) -> bytes:
     return data
 
 
+# A record's top-level "duplicate_of" line: top-level keys are the only ones
+# indented by two spaces, and a string value holds no raw line break.
+_DUPLICATE_OF = re.compile(rb'\n  "duplicate_of": (?:null|"(?:[^"\\\n]|\\.)*")(,?)\n')
+
+
+def with_duplicate_of(data: bytes, duplicate_of: str | None) -> bytes:
+    r"""A record's bytes with ``duplicate_of`` set: the bytes its model would give.
+
+    The duplicate pass rewrites most records of a folder of near copies; editing
+    the one line costs a fraction of parsing, validating and encoding a record.
+
+    >>> with_duplicate_of(b'{\n  "id": "b",\n  "duplicate_of": null,\n  "x": 1\n}\n', "a")
+    b'{\n  "id": "b",\n  "duplicate_of": "a",\n  "x": 1\n}\n'
+    """
+    value = json.dumps(duplicate_of, ensure_ascii=False).encode("utf-8")
+    edited, found = _DUPLICATE_OF.subn(
+        lambda m: b'\n  "duplicate_of": ' + value + m.group(1) + b"\n", data, count=1)
+    if not found:
+        raise ValueError("not a record: no top-level duplicate_of")
+    return edited
+
+
 def write_record(clean: Store, record_id: str, data: bytes) -> None:
     """Write one record (checked bytes) as ``CLEAN/<id>.json``."""
     clean.write_bytes(record_name(record_id), data)

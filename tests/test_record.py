@@ -95,3 +95,19 @@ def test_a_lone_surrogate_is_reported_where_the_json_text_has_it(encoding_path: 
     at = record.to_json().index("\ud800")
     with pytest.raises(RejectedInput, match=f"lone surrogate at {at}:"):
         record_bytes(record, path="a.txt")
+
+
+@pytest.mark.parametrize("value", [None, "000_b965d56c7d7fc914", 'a "quoted" \\ id', "été"])
+@pytest.mark.parametrize("path", sorted((ROOT / "raw").glob("*.txt"))[:2], ids=lambda p: p.name[:3])
+def test_setting_duplicate_of_in_the_bytes_gives_the_models_bytes(path: Path,
+                                                                   value: str | None) -> None:
+    [record] = clean_bytes(path.read_bytes(), path=path.name)
+    for before in (None, "zzz"):
+        start = record.model_copy(update={"duplicate_of": before}).to_json().encode("utf-8")
+        expected = record.model_copy(update={"duplicate_of": value}).to_json().encode("utf-8")
+        assert write.with_duplicate_of(start, value) == expected
+
+
+def test_bytes_without_a_top_level_duplicate_of_are_refused() -> None:
+    with pytest.raises(ValueError, match="not a record"):
+        write.with_duplicate_of(b'{\n  "a": {\n    "duplicate_of": null\n  }\n}\n', "x")
