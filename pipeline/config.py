@@ -48,9 +48,9 @@ class ClassifierThresholds(_Frozen):
     # or teaser inside the article should not end it (flat vs. its length, F1 sh-dump
     # / traf-dump: 0.920 / 0.853 vs. 0.918 / 0.853; flat 40: 0.919 / 0.850, 100:
     # 0.918 / 0.851).
-    # Measured on the dev pages (sh-dump F1, 0.2 steps): neargood 0.8 → 0.895,
-    # 0.6 → 0.900, 0.5 → 0.914, 0.4 → 0.914; noise penalty 20 → 0.896, 40 → 0.900,
-    # 80 → 0.902; traf-dump moved by less than 0.01 across all of them.
+    # Earlier, with a noise line costing at least its length (sh-dump F1): neargood
+    # weight 0.8 → 0.895, 0.6 → 0.900, 0.5 → 0.914, 0.4 → 0.914; traf-dump moved by
+    # less than 0.01 across them.
     noise_line_penalty: int = 60
     short_line_penalty: int = 15
     bad_text_weight: float = 0.5

@@ -289,8 +289,8 @@ _FAILURE_HINTS = {
 def _failed(failure: WorkerFailure, raw: Store, planned: Planned, config: Config) -> Done:
     """The reject of an input its worker gave no answer for.
 
-    Its digest is taken here (the worker's is lost with it), so that the next
-    run skips the input while its bytes are unchanged instead of failing again.
+    Its digest, lost with the worker, is taken here for the reject row and the
+    manifest (a timeout or a memory failure is tried again next run anyway).
     """
     path = display_path(planned.file.rel)
     code = _FAILURE_CODES.get(failure.kind, RejectCode.INTERNAL)
