@@ -29,18 +29,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from functools import cache
 from importlib import resources
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import tomllib
 
 __all__ = ["COMMON", "LANGUAGES", "DateKind", "FoundDates", "NumericOrder", "find_dates", "fold",
            "label_regex", "language_tables", "match_date", "match_label", "match_relative",
-           "parse_date"]
+           "parse_date", "read_labels"]
 
 RULES_DIR = "rules"
 COMMON_RULES = "metadata.toml"
@@ -185,6 +186,31 @@ def label_regex(bare: list[str], colon: list[str]) -> str:
             rf"|(?P<colon>{_opt(_alternation(colon))})\s*:)\s*")
 
 
+_K = TypeVar("_K", bound=Enum)
+
+
+def read_labels(entries: Iterable[tuple[dict[str, Any], _K]]
+                ) -> tuple[list[str], list[str], dict[str, _K]]:
+    """The ``bare`` and ``colon`` labels of each (language table, kind), and the kind
+    of each folded label: the first entry naming a label wins, so the caller's
+    order of tables and kinds is the precedence.
+
+    >>> table = {"labels": {"published": {"bare": ["publié le"], "colon": ["date"]}}}
+    >>> read_labels([(table, DateKind.PUBLISHED)])[2]
+    {'publie le': <DateKind.PUBLISHED: 'published'>, 'date': <DateKind.PUBLISHED: 'published'>}
+    """
+    bare: list[str] = []
+    colon: list[str] = []
+    kinds: dict[str, _K] = {}
+    for table, kind in entries:
+        labels = table["labels"][kind.value]
+        bare += labels["bare"]
+        colon += labels["colon"]
+        for word in labels["bare"] + labels["colon"]:
+            kinds.setdefault(fold(word), kind)
+    return bare, colon, kinds
+
+
 @cache
 def _grammar(language: str | None) -> _Grammar:
     tables = language_tables(language)
@@ -238,16 +264,7 @@ def _grammar(language: str | None) -> _Grammar:
         rf"(?:\s*,\s*|\s*t\s*|\s+(?:{_opt(joiners)}|-|–|—|\|)\s+|\s*-\s*|\s+){clock}")
     clock_before = re.compile(rf"{clock}\s*,?\s+")
 
-    label_kind: dict[str, DateKind] = {}
-    bare: list[str] = []
-    colon: list[str] = []
-    for table in tables:
-        for kind in DateKind:
-            labels = table["labels"][kind.value]
-            bare += labels["bare"]
-            colon += labels["colon"]
-            for word in labels["bare"] + labels["colon"]:
-                label_kind.setdefault(fold(word), kind)
+    bare, colon, label_kind = read_labels((t, k) for t in tables for k in DateKind)
     relative = re.compile(rf"(?<!\w)(?:{_opt(_alternation(_words(tables, 'relative')))})(?!\w)")
     count = rf"(?:\d+|{_opt(_alternation(_words(tables, 'relative_counts')))})"
     unit = rf"{_opt(_alternation(_words(tables, 'relative_units')))}\.?(?!\w)"

@@ -39,6 +39,7 @@ from pipeline.dates import (
     match_date,
     match_relative,
     parse_date,
+    read_labels,
 )
 from pipeline.document import Hints, Metadata
 
@@ -365,18 +366,9 @@ def _words(tables: Sequence[dict[str, Any]], *path: str) -> list[str]:
 @cache
 def _lexicon(language: str | None) -> _Lexicon:
     tables = language_tables(language)
-    kinds: dict[str, _Kind] = {}
-    weak: set[str] = set()
-    bare: list[str] = []
-    colon: list[str] = []
-    for kind in _Kind:
-        for table in tables:
-            labels = table["labels"][kind.value]
-            bare += labels["bare"]
-            colon += labels["colon"]
-            for word in labels["bare"] + labels["colon"]:
-                kinds.setdefault(fold(word), kind)
-            weak |= {fold(w) for w in labels["weak"]}
+    # kind by kind: a label two kinds share goes to the earlier kind in every language
+    bare, colon, kinds = read_labels((t, k) for k in _Kind for t in tables)
+    weak = {fold(w) for k in _Kind for t in tables for w in t["labels"][k.value]["weak"]}
     label = label_regex(bare, colon)
     # "Posted in X by Y on <date>": the tags stop where a byline or a date starts
     # (not at a name particle: "Georg von Below" is one tag)
