@@ -374,9 +374,9 @@ def _probe(holder: list[Worker], pattern: re.Pattern[str], short: int, long: int
            anchored: bool) -> tuple[float, float, str]:
     if not holder[0].alive:
         holder[0] = Worker(Budget(seconds=PROBE_SECONDS, memory_mb=1024))
-    target = "tests.fixtures.bad.regex_probe:" + ("probe_match" if anchored else "probe")
     try:
-        result: tuple[float, float, str] = holder[0].call(target, pattern, short, long)
+        result: tuple[float, float, str] = holder[0].call(
+            "tests.fixtures.bad.regex_probe:probe", pattern, short, long, anchored)
     except WorkerFailure as failure:
         pytest.fail(f"{pattern.pattern!r} on adversarial input: {failure}")
     return result
