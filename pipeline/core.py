@@ -7,14 +7,10 @@ a bad input but returns a ``RejectedInput`` in place of the record.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import PurePosixPath
 from typing import cast
-
-from unidecode import unidecode
 
 from pipeline import __version__
 from pipeline.classify import Classified, Labeled, classify
@@ -24,6 +20,7 @@ from pipeline.errors import RejectCode, RejectedInput
 from pipeline.formats import unpack
 from pipeline.language import detect_language, language_code
 from pipeline.metadata import MetaField, MetaHit, from_hints, merge
+from pipeline.read import record_stem
 from pipeline.record import (
     Article,
     Comment,
@@ -38,9 +35,6 @@ from pipeline.repair import repair
 from pipeline.segment import segment
 from pipeline.typography import apply_profile, slugify, to_ascii
 
-_UNSAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
-_KNOWN_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".xhtml", ".json", ".jsonl",
-                             ".ndjson", ".gz", ".gzip"})
 # Enough text to identify the language before the body is known: the longest
 # lines of the page, which are article text far more often than menus are.
 _LANGUAGE_SAMPLE_LINES = 12
@@ -53,23 +47,6 @@ class Placement:
     line: int
     part: int
     place: str  # "title", "body", "metadata:<field>", "comment", "removed:<reason>"
-
-
-def record_stem(path: str) -> str:
-    """The id stem of an input: its path below the raw root, without known suffixes.
-
-    >>> record_stem("000_b965d56c7d7fc914.txt")
-    '000_b965d56c7d7fc914'
-    >>> record_stem("feeds/Été 2024.jsonl.gz")
-    'feeds__Ete_2024'
-    """
-    p = PurePosixPath(path)
-    name = p.name
-    while (suffix := PurePosixPath(name).suffix.lower()) in _KNOWN_SUFFIXES:
-        name = name[: -len(suffix)]
-    parts = [*p.parent.parts, name] if str(p.parent) != "." else [name]
-    stem = "__".join(_UNSAFE_ID.sub("_", unidecode(part)).strip("_") or "_" for part in parts)
-    return stem[:180] or "_"
 
 
 def record_id(stem: str, item: Item) -> str:

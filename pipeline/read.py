@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from unidecode import unidecode
 
 from pipeline.errors import RejectCode, RejectedInput
 from pipeline.storage import Store
+
+_UNSAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
+_KNOWN_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".xhtml", ".json", ".jsonl",
+                             ".ndjson", ".gz", ".gzip"})
 
 
 def display_path(rel: str) -> str:
@@ -19,6 +27,23 @@ def display_path(rel: str) -> str:
     except UnicodeEncodeError:
         return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return rel
+
+
+def record_stem(path: str) -> str:
+    """The id stem of an input: its path below the raw root, without known suffixes.
+
+    >>> record_stem("000_b965d56c7d7fc914.txt")
+    '000_b965d56c7d7fc914'
+    >>> record_stem("feeds/Été 2024.jsonl.gz")
+    'feeds__Ete_2024'
+    """
+    p = PurePosixPath(path)
+    name = p.name
+    while (suffix := PurePosixPath(name).suffix.lower()) in _KNOWN_SUFFIXES:
+        name = name[: -len(suffix)]
+    parts = [*p.parent.parts, name] if str(p.parent) != "." else [name]
+    stem = "__".join(_UNSAFE_ID.sub("_", unidecode(part)).strip("_") or "_" for part in parts)
+    return stem[:180] or "_"
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -26,9 +26,8 @@ from typing import Any
 
 from pipeline import __version__, state
 from pipeline.config import DEFAULT_CONFIG, Config
-from pipeline.dedup import assign_duplicates
 from pipeline.errors import RejectCode, RejectedInput, UsageError
-from pipeline.read import InputFile, discover, display_path, read_input
+from pipeline.read import InputFile, discover, display_path, read_input, record_stem
 from pipeline.storage import Store, open_store
 from pipeline.worker import Budget, WorkerFailure, shared_pool
 from pipeline.write import (
@@ -145,8 +144,6 @@ def plan(raw: str, clean: str, config: Config = DEFAULT_CONFIG, *, follow_symlin
     beside ``a.txt``) never renames existing records; a new input whose stem is
     taken gets its extension appended (``a-html``), then a number.
     """
-    from pipeline.core import record_stem  # the cleaning stages, imported only when planning
-
     started = time.perf_counter()
     raw_store, clean_store = open_store(raw), open_store(clean)
     files, refused = discover(raw_store, follow_symlinks=follow_symlinks)
@@ -396,6 +393,10 @@ def mark_duplicates(clean_store: Store, config: Config = DEFAULT_CONFIG) -> int:
     The assignment depends only on the set of records, so a run that wrote or
     deleted none skips it. Only records whose value changes are rewritten.
     """
+    # imported here: numpy and trafilatura would otherwise sit in this process
+    # for the whole run while only the worker processes clean
+    from pipeline.dedup import assign_duplicates
+
     current: dict[str, tuple[str | None, str | None]] = {}
     for name in sorted(clean_store.names()):
         if is_record_name(name):
