@@ -69,9 +69,19 @@ def clean_bytes(data: bytes, *, path: str, stem: str | None = None, sha256: str 
     ``sha256`` is the digest of ``data`` when the caller already has it.
     """
     digest = sha256 or hashlib.sha256(data).hexdigest()
-    stem = stem or record_stem(path)
+    return clean_items(unpack(data, path, config), path=path, stem=stem or record_stem(path),
+                       sha256=digest, config=config)
+
+
+def clean_items(items: list[Item | RejectedInput], *, path: str, stem: str, sha256: str,
+                config: Config = DEFAULT_CONFIG) -> list[Article | RejectedInput]:
+    """:func:`clean_bytes` once the input is unpacked (``formats.unpack``); empties ``items``.
+
+    A caller that drops the input's bytes once unpacked, and hands the items
+    over, keeps a big input from being held as bytes, decoded text and repaired
+    text at once.
+    """
     results: list[Article | RejectedInput] = []
-    items = unpack(data, path, config)
     # taken off the end in order and handed over, so that once an item is
     # repaired nothing holds its decoded text (see clean_item)
     items.reverse()
@@ -85,7 +95,7 @@ def clean_bytes(data: bytes, *, path: str, stem: str | None = None, sha256: str 
         del head  # clean_item takes the item over: nothing here may hold it
         try:
             article, _ = clean_item(cast(Item, items.pop()), record_id=this_id, path=path,
-                                    sha256=digest, config=config, track=False)
+                                    sha256=sha256, config=config, track=False)
         except RejectedInput as err:
             results.append(err.at(path))
         else:

@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline import __version__, state
 from pipeline.config import DEFAULT_CONFIG, Config
@@ -41,6 +41,9 @@ from pipeline.write import (
     write_record,
     write_rejects,
 )
+
+if TYPE_CHECKING:  # the cleaning stages load in the worker processes only
+    from pipeline.document import Item
 
 Progress = Callable[[int], None]
 _CLEAN_FILE = "pipeline.run:clean_file"
@@ -209,24 +212,24 @@ def batches(planned: Sequence[Planned], size: int, workers: int = 1) -> list[lis
     return [list(planned[i:i + size]) for i in range(0, len(planned), size)]
 
 
-def clean_input(data: bytes, *, path: str, stem: str, config: Config,
-                sha256: str | None = None) -> Cleaned:
-    """Records (checked JSON bytes) and rejects of one input; runs in a worker process.
+def clean_input(items: list[Item | RejectedInput], *, path: str, stem: str, sha256: str,
+                config: Config) -> Cleaned:
+    """Records (checked JSON bytes) and rejects of one unpacked input; runs in a worker process.
 
-    ``sha256``: the digest of ``data``, computed once by the reading side.
+    ``items`` is handed over and emptied (see :func:`pipeline.core.clean_items`);
+    ``sha256`` is the digest of the input's bytes.
     """
-    from pipeline.core import clean_bytes
+    from pipeline.core import clean_items
 
-    digest = sha256 or hashlib.sha256(data).hexdigest()
-    cleaned = Cleaned(digest)
-    for outcome in clean_bytes(data, path=path, stem=stem, sha256=digest, config=config):
+    cleaned = Cleaned(sha256)
+    for outcome in clean_items(items, path=path, stem=stem, sha256=sha256, config=config):
         if isinstance(outcome, RejectedInput):
-            cleaned.rejects.append(reject_row(outcome, digest))
+            cleaned.rejects.append(reject_row(outcome, sha256))
             continue
         try:
             blob = record_bytes(outcome, path=path, item=None)
         except RejectedInput as err:
-            cleaned.rejects.append(reject_row(err, digest))
+            cleaned.rejects.append(reject_row(err, sha256))
             continue
         cleaned.records.append((outcome.id, blob))
         cleaned.removed.update(r.reason.value for r in outcome.removed)
@@ -241,13 +244,17 @@ def clean_file(raw: str, clean: str, planned: Planned, *, config: Config) -> Don
     receives the ids written. Records the input gave before and no longer gives
     are removed with it (an input whose items now fail keeps them: see the reject).
     """
+    from pipeline.formats import unpack
+
     path = display_path(planned.file.rel)
     try:
         data = read_input(open_store(raw), planned.file, max_bytes=config.limits.max_input_bytes)
     except RejectedInput as err:
         return Done(None, rejects=[reject_row(err.at(path), None)])
-    cleaned = clean_input(data, path=path, stem=planned.stem, config=config)
-    del data
+    digest = hashlib.sha256(data).hexdigest()
+    items = unpack(data, path, config)
+    del data  # the items hold the decoded text: the bytes are not needed any more
+    cleaned = clean_input(items, path=path, stem=planned.stem, sha256=digest, config=config)
     clean_store = open_store(clean)
     ids = []
     for record_id, blob in cleaned.records:
