@@ -115,10 +115,32 @@ def fix_mojibake(text: str) -> tuple[str, Counts]:
     edits: list[tuple[int, int, str]] = []
     for start, end in spans:
         line = text[start:end]
-        fixed = fix_mojibake_full(line)
+        fixed = (fix_mojibake_full(line) if end - start <= FTFY_CONFIG.max_decode_length
+                 else _fix_mojibake_by_segment(line))
         if fixed != line:
             edits.append((start, end, fixed))
     return _apply(text, edits), _one(RepairKind.MOJIBAKE, len(edits))
+
+
+def _fix_mojibake_by_segment(line: str) -> str:
+    """:func:`fix_mojibake_full` of a very long line, the line itself when unchanged.
+
+    ftfy fixes a text one segment at a time (up to a line end, here a break,
+    or ``max_decode_length`` characters) and joins the fixed segments: on a
+    50 MB page run together on one line that is two more copies of the line.
+    The same segments are fixed here one by one, and only those that change
+    are kept.
+    """
+    edits: list[tuple[int, int, str]] = []
+    start, limit = 0, FTFY_CONFIG.max_decode_length
+    while start < len(line):
+        end = min(line.find(cd.BREAK, start, start + limit) + 1 or start + limit, len(line))
+        segment = line[start:end]
+        fixed = fix_mojibake_full(segment)
+        if fixed != segment:
+            edits.append((start, end, fixed))
+        start = end
+    return _apply(line, edits)
 
 
 def decode_entities(text: str) -> tuple[str, Counts]:
