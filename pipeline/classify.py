@@ -485,9 +485,13 @@ def classify(lines: Sequence[Line], *, language: str | None, extracted: bool,
             b.kind, b.hits = Kind.METADATA, hits
 
     title = None if extracted else _pick_title(blocks, start, end, t)
+    has_comments = bool(comments) or header is not None
+    # each block goes once labelled, so that a page run together on one line
+    # (hundreds of thousands of sentences) never has all its blocks and labels at once
     labels: list[Labeled] = []
-    for i, b in enumerate(blocks):
-        labels.append(_label(b, i, start, end, title, bool(comments) or header is not None,
+    blocks.reverse()
+    while blocks:
+        labels.append(_label(blocks.pop(), len(labels), start, end, title, has_comments,
                              extracted, t))
     return Classified(tuple(labels), tuple(comments), span is not None)
 
