@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import cast
 
 from pipeline import __version__
-from pipeline.classify import Classified, Labeled, classify
+from pipeline.classify import CommentDraft, Labeled, classify
 from pipeline.config import DEFAULT_CONFIG, Config, Typography
 from pipeline.document import Item, Kind, Line
 from pipeline.errors import RejectCode, RejectedInput
@@ -140,35 +140,47 @@ def clean_item(item: Item, *, record_id: str, path: str, sha256: str,
                           thresholds=config.classifier)
     # the guess read the longest lines, which are body text far more often than
     # not; identify again only when most of them ended up elsewhere
-    in_body = {id(label.line) for label in classified.labels
-               if label.kind in (Kind.BODY, Kind.HEADING)}
-    if sum(id(line) in in_body for line in sample) * 2 <= len(sample):
+    sampled = {id(line) for line in sample}
+    if sum(id(label.line) in sampled for label in classified.labels
+           if label.kind in (Kind.BODY, Kind.HEADING)) * 2 <= len(sample):
         guess = None
-    return _assemble(item, classified, repairs, guess, record_id=record_id, path=path,
+    labels, comments = list(classified.labels), classified.comments
+    del classified, lines, sample  # ``labels`` alone holds the lines: _assemble lets them go
+    return _assemble(item, labels, comments, repairs, guess, record_id=record_id, path=path,
                      sha256=sha256, config=config, track=track)
 
 
-def _assemble(item: Item, classified: Classified, repairs: Counter[str], guess: str | None, *,
-              record_id: str, path: str, sha256: str, config: Config, track: bool = True
+def _assemble(item: Item, labels: list[Labeled], drafts: Sequence[CommentDraft],
+              repairs: Counter[str], guess: str | None, *, record_id: str, path: str,
+              sha256: str, config: Config, track: bool = True
               ) -> tuple[Article, list[Placement]]:
-    """The record; ``guess`` is the body's language when already known."""
-    labels = classified.labels
+    """The record; ``guess`` is the body's language when already known.
+
+    ``labels`` is emptied once the texts of the body and of the removed lines
+    are picked out, before they are joined: a huge input's lines and labels
+    are not held beside its joined texts.
+    """
     text_hits = [hit for label in labels for hit in label.hits]
     meta = merge([*text_hits, *from_hints(item.hints)])
 
     profile = config.typography
     title_label = next((label for label in labels if label.kind is Kind.TITLE), None)
     title = title_label.line.text if title_label else meta.title
-    body = "\n\n".join(_paragraphs(labels))
-    comments = _comments(classified, item)
-    if profile is not Typography.KEEP:
-        title, body, comments = _typeset(title, body, comments, profile, repairs)
-
+    comments = _comments(drafts, item)
     places = [_place(label, meta) for label in labels]
-    removed = _removed(labels, places)
     placements = [Placement(label.line.number, label.line.part, place)
                   for label, place in zip(labels, places, strict=True)] if track else []
+    paragraphs = _paragraphs(labels)
+    runs = _removed_runs(labels, places)
+    labels.clear()  # the pieces hold the texts: the lines go before the texts are joined
     del places
+    body = "\n\n".join([" ".join(pieces) for pieces in paragraphs])
+    del paragraphs
+    removed = [Removed(text=" ".join(texts), reason=reason, line=number)
+               for number, reason, texts in runs]
+    del runs
+    if profile is not Typography.KEEP:
+        title, body, comments = _typeset(title, body, comments, profile, repairs)
 
     language = guess if guess and body else (
         detect_language(body) or language_code(item.hints.language))
@@ -204,12 +216,14 @@ def _assemble(item: Item, classified: Classified, repairs: Counter[str], guess: 
     return article, placements
 
 
-def _removed(labels: Sequence[Labeled], places: Sequence[str]) -> list[Removed]:
-    """The ``removed`` entries: one per removed line, or per run of a long line's sentences.
+def _removed_runs(labels: Sequence[Labeled], places: Sequence[str]
+                  ) -> list[tuple[int, RemovalReason, list[str]]]:
+    """The ``removed`` entries as (line, reason, texts to join with a space).
 
-    A very long line is cut at its sentence ends to be judged sentence by
-    sentence (``Line.continues``); consecutive sentences of it removed for the
-    same reason form one entry, their texts rejoined with a space as the body
+    One entry per removed line, or per run of a long line's sentences: a very
+    long line is cut at its sentence ends to be judged sentence by sentence
+    (``Line.continues``); consecutive sentences of it removed for the same
+    reason form one entry, their texts rejoined with a space as the body
     rejoins them. A 50 MB page on one line would otherwise give hundreds of
     thousands of entries, each a model object and a JSON object of its own.
     """
@@ -223,22 +237,21 @@ def _removed(labels: Sequence[Labeled], places: Sequence[str]) -> list[Removed]:
                 reason = RemovalReason(place.removeprefix("removed:"))
                 runs.append((label.line.number, reason, [label.line.text]))
         previous = place
-    return [Removed(text=texts[0] if len(texts) == 1 else " ".join(texts), reason=reason,
-                    line=number)
-            for number, reason, texts in runs]
+    return runs
 
 
-def _paragraphs(labels: Sequence[Labeled]) -> list[str]:
-    """Body paragraphs: one per body line or ``<br>`` part; wrapped lines rejoined."""
-    paragraphs: list[str] = []
+def _paragraphs(labels: Sequence[Labeled]) -> list[list[str]]:
+    """Body paragraphs, each as the pieces to join with a space: one per body line or
+    ``<br>`` part; wrapped lines and a long line's sentences rejoined."""
+    paragraphs: list[list[str]] = []
     previous_in_body = False
     for label in labels:
         in_body = label.kind in (Kind.BODY, Kind.HEADING)
         if in_body:
             parts = [p.strip() for p in label.line.text.split("\n") if p.strip()]
             if label.joined and previous_in_body and paragraphs and parts:
-                paragraphs[-1] = f"{paragraphs[-1]} {parts.pop(0)}"
-            paragraphs += parts
+                paragraphs[-1].append(parts.pop(0))
+            paragraphs += [[part] for part in parts]
         previous_in_body = in_body
     return paragraphs
 
@@ -251,9 +264,8 @@ def _fingerprint(body: str) -> str | None:
     return fingerprint(body)
 
 
-def _comments(classified: Classified, item: Item) -> list[Comment]:
-    found = [Comment(author=c.author, text="\n".join(c.texts), date=c.date)
-             for c in classified.comments]
+def _comments(drafts: Sequence[CommentDraft], item: Item) -> list[Comment]:
+    found = [Comment(author=c.author, text="\n".join(c.texts), date=c.date) for c in drafts]
     found += [Comment(author=c.author, text=c.text, date=c.date) for c in item.comments]
     return found
 
