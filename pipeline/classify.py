@@ -26,6 +26,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 from importlib import resources
 
 import tomllib
@@ -153,6 +154,13 @@ def _grade(chars: int, stop_density: float, t: ClassifierThresholds) -> Grade:
     return Grade.BAD
 
 
+@lru_cache(maxsize=4096)
+def _ratio(part: int, whole: int) -> float:
+    """``part / whole``, one float for each value: every block keeps its stopword density,
+    and a page run together on one line has hundreds of thousands of blocks."""
+    return part / whole
+
+
 def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Block:
     text = line.text
     words = _WORD.findall(text.casefold())
@@ -165,7 +173,7 @@ def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Blo
     # an unknown language falls back to the English and French stoplists, which say
     # nothing about a line in another script (Arabic, Hebrew, Cyrillic, CJK …)
     if stops and (language is not None or _LATIN.search(text)):
-        density = sum(w in stops for w in words) / len(words) if words else 0.0
+        density = _ratio(sum(w in stops for w in words), len(words)) if words else 0.0
     else:
         # no stoplist for this language: sentences are told by their punctuation
         density = t.stopwords_high if terminal else t.stopwords_low
