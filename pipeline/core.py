@@ -167,13 +167,11 @@ def _assemble(item: Item, labels: list[Labeled], drafts: Sequence[CommentDraft],
     title_label = next((label for label in labels if label.kind is Kind.TITLE), None)
     title = title_label.line.text if title_label else meta.title
     comments = _comments(drafts, item)
-    places = [_place(label, meta) for label in labels]
-    placements = [Placement(label.line.number, label.line.part, place)
-                  for label, place in zip(labels, places, strict=True)] if track else []
+    placements = [Placement(label.line.number, label.line.part, _place(label, meta))
+                  for label in labels] if track else []
     paragraphs = _paragraphs(labels)
-    runs = _removed_runs(labels, places)
+    runs = _removed_runs(labels, meta)
     labels.clear()  # the pieces hold the texts: the lines go before the texts are joined
-    del places
     body = "\n\n".join([" ".join(pieces) for pieces in paragraphs])
     del paragraphs
     removed = [Removed(text=" ".join(texts), reason=reason, line=number)
@@ -216,7 +214,7 @@ def _assemble(item: Item, labels: list[Labeled], drafts: Sequence[CommentDraft],
     return article, placements
 
 
-def _removed_runs(labels: Sequence[Labeled], places: Sequence[str]
+def _removed_runs(labels: Sequence[Labeled], meta: object
                   ) -> list[tuple[int, RemovalReason, list[str]]]:
     """The ``removed`` entries as (line, reason, texts to join with a space).
 
@@ -229,7 +227,8 @@ def _removed_runs(labels: Sequence[Labeled], places: Sequence[str]
     """
     runs: list[tuple[int, RemovalReason, list[str]]] = []
     previous: str | None = None
-    for label, place in zip(labels, places, strict=True):
+    for label in labels:
+        place = _place(label, meta)
         if place.startswith("removed:"):
             if label.line.continues and place == previous:
                 runs[-1][2].append(label.line.text)
