@@ -370,8 +370,11 @@ def finish(raw: str, clean: str, the_plan: Plan, total: BatchResult,
     summary lists them either way. Returns the summary.
     """
     clean_store = open_store(clean)
-    clashes = settle_id_clashes(raw, clean, the_plan, config, run_id=run_id, workers=workers)
     manifest, merged = state.load(clean_store)
+    clashes = settle_id_clashes(raw, clean, the_plan, manifest, config, run_id=run_id,
+                                workers=workers)
+    if clashes:  # their inputs were cleaned again
+        manifest, merged = state.load(clean_store)
     current = set(the_plan.inputs)
     gone = sorted(rel for rel in manifest.entries if rel not in current)
     owned = {i for rel in current if (e := manifest.entries.get(rel)) for i in e.ids}
@@ -398,18 +401,18 @@ def finish(raw: str, clean: str, the_plan: Plan, total: BatchResult,
     return data
 
 
-def settle_id_clashes(raw: str, clean: str, the_plan: Plan, config: Config = DEFAULT_CONFIG,
-                      *, run_id: str, workers: int = 1) -> int:
+def settle_id_clashes(raw: str, clean: str, the_plan: Plan, manifest: state.Manifest,
+                      config: Config = DEFAULT_CONFIG, *, run_id: str, workers: int = 1) -> int:
     """Clean again the inputs whose records claim one id; return how many ids clashed.
 
-    A JSON item's own id can come again in another input (a feed saved twice).
+    ``manifest``: the entries of every input, this run's included. A JSON
+    item's own id can come again in another input (a feed saved twice).
     The input first in path order keeps the id; the others are cleaned again
     with it reserved, so that their items get their positional ids (flag
     ``id-taken``), and the first is cleaned again too, since either may have
     written the record file last. Positional ids hold the input's unique stem,
     so the second cleaning makes no new clash.
     """
-    manifest, _ = state.load(open_store(clean))
     claims: dict[str, list[str]] = {}  # id -> the inputs whose records have it, in path order
     for rel in the_plan.inputs:
         if (entry := manifest.entries.get(rel)) is not None:
