@@ -83,7 +83,7 @@ class Flag(str, Enum):
 
     NO_ARTICLE = "no-article"  # nothing in the input looked like an article body
     TRUNCATED = "truncated"  # the input was cut (a truncated page or archive)
-    ID_TAKEN = "id-taken"  # an earlier item or input has the item's own id: this has its position's
+    ID_TAKEN = "id-taken"  # its own id belongs to an earlier item or input: positional id used
 
 
 class _Model(BaseModel):
