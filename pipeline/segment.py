@@ -56,8 +56,13 @@ _GLUED_WORD = re.compile(rf"(?<![{UPPER}{LOWER}])([{LOWER}]{{2,}})(?=[{UPPER}][{
 # An acronym ending a camel-case name glued to a capitalised word: "OpenAIMais".
 _GLUED_ACRONYM = re.compile(rf"(?<=[{LOWER}][{UPPER}]{{2}})(?=[{UPPER}][{LOWER}]{{2,}})|"
                             rf"(?<=[{LOWER}][{UPPER}]{{3}})(?=[{UPPER}][{LOWER}]{{2,}})")
-# What every glue point above contains: a cheap test that clears most lines at once.
-_MAYBE_GLUED = re.compile(rf"[{LOWER}0-9%)\]][\u00a0\u202f ]?[.!?…]\S|[{LOWER}][{UPPER}]")
+# Cheap tests for what every match of the patterns above contains: most lines,
+# long paragraphs included, fail them, and the costlier patterns are not run.
+# A glued sentence: its stop, optional quotes, then a capitalised word ("t.De").
+_MAYBE_SENTENCE = re.compile(rf"[.…!?][”»\"’)]?[“«\"(]?[{UPPER}][{LOWER}]")
+# A glued word ("arVe" in "superstarVendredi") or acronym ("nAIMai" in "OpenAIMais").
+_MAYBE_CAMEL = re.compile(
+    rf"[{LOWER}](?:[{LOWER}][{UPPER}][{LOWER}]|[{UPPER}]{{3,4}}[{LOWER}]{{2}})")
 # Tokens a split must never enter.
 _PROTECTED = re.compile(r"(?<!\S)\S*(?:://|www\.|@)\S*")  # from a token's start only
 
@@ -73,21 +78,23 @@ def glued_split_points(text: str) -> list[int]:
     >>> glued_split_points("OpenAI et ChatGPT sur iPhone chez McDonald, 3.5 U.S.A")
     []
     """
-    if not _MAYBE_GLUED.search(text):
+    points: set[int] = set()
+    if _MAYBE_SENTENCE.search(text):
+        for m in _GLUED_SENTENCE.finditer(text):
+            # "2.0.Beta", "U.S.Army", "site.Com": a dotted token is a version, an
+            # abbreviation or a host name, not two sentences
+            token_start = max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+            if "." not in text[token_start:m.start()]:
+                points.add(m.end(1))
+    if _MAYBE_CAMEL.search(text):
+        for m in _GLUED_WORD.finditer(text):
+            points.add(m.end(1))
+        for m in _GLUED_ACRONYM.finditer(text):
+            points.add(m.start())
+    if not points:
         return []
     protected = [m.span() for m in _PROTECTED.finditer(text)] if ("/" in text or "@" in text
                                                                     or "www" in text) else []
-    points: set[int] = set()
-    for m in _GLUED_SENTENCE.finditer(text):
-        # "2.0.Beta", "U.S.Army", "site.Com": a dotted token is a version, an
-        # abbreviation or a host name, not two sentences
-        token_start = max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
-        if "." not in text[token_start:m.start()]:
-            points.add(m.end(1))
-    for m in _GLUED_WORD.finditer(text):
-        points.add(m.end(1))
-    for m in _GLUED_ACRONYM.finditer(text):
-        points.add(m.start())
     return sorted(
         p for p in points
         if _MIN_PART_CHARS <= p <= len(text) - _MIN_PART_CHARS
