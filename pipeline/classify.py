@@ -68,7 +68,10 @@ _LIST_ITEM = re.compile(r"(?:[*+•·▪◦-]|\d{1,2}[.)])\s")
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 # a lower-case letter directly followed by a capitalised word: "NewsSports", "InLog"
 _LABEL_JOIN = re.compile(f"[{LOWER}][{UPPER}][{LOWER}]")
-_CAPITALISED = re.compile(f"(?<!\\w)[{UPPER}]")
+# A capital that starts a word, the look-behind placed after the capital: a
+# pattern that begins with a character class lets the regex engine skip ahead
+# to the characters that can start a match, instead of trying every position.
+_CAPITALISED = re.compile(f"[{UPPER}](?<!\\w[{UPPER}])")
 _TRUNCATED = re.compile(r"(?:\.\.\.|…)$")
 _ONLY_COUNT = re.compile(r"\d{1,6}")
 _URL_ONLY = re.compile(r"(?:https?://|www\.)\S+")
@@ -196,7 +199,7 @@ def _archive_pattern() -> re.Pattern[str]:
 
 # An archive widget: "Select Month December 2019 (6) November 2019 (6) …".
 _ARCHIVE = _archive_pattern()
-_FOUR_DIGITS = re.compile(r"\d{4}")
+_FOUR_DIGITS = re.compile(r"\d\d{3}")  # \d{4} begun with a class, as _CAPITALISED is
 
 
 def _is_menu(text: str, words: int, t: ClassifierThresholds) -> bool:
