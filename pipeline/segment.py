@@ -53,16 +53,19 @@ _GLUED_SENTENCE = re.compile(
 # word ("superstarVendredi"). Brand names start with a capital or have a
 # one-letter prefix ("iPhone", "eBay", "McDonald"), so they never match.
 _GLUED_WORD = re.compile(rf"(?<![{UPPER}{LOWER}])([{LOWER}]{{2,}})(?=[{UPPER}][{LOWER}])")
-# An acronym ending a camel-case name glued to a capitalised word: "OpenAIMais".
-_GLUED_ACRONYM = re.compile(rf"(?<=[{LOWER}][{UPPER}]{{2}})(?=[{UPPER}][{LOWER}]{{2,}})|"
-                            rf"(?<=[{LOWER}][{UPPER}]{{3}})(?=[{UPPER}][{LOWER}]{{2,}})")
+# An acronym ending a camel-case name glued to a capitalised word: "OpenAIMais",
+# split before the capital that starts the word. (Patterns here begin with a
+# character class where they can, capitals being the rarer: the regex engine then
+# skips ahead to the characters that can start a match instead of trying each.)
+_GLUED_ACRONYM = re.compile(rf"[{UPPER}](?<=[{LOWER}][{UPPER}]{{3}})(?=[{LOWER}]{{2}})|"
+                            rf"[{UPPER}](?<=[{LOWER}][{UPPER}]{{4}})(?=[{LOWER}]{{2}})")
 # Cheap tests for what every match of the patterns above contains: most lines,
 # long paragraphs included, fail them, and the costlier patterns are not run.
 # A glued sentence: its stop, optional quotes, then a capitalised word ("t.De").
 _MAYBE_SENTENCE = re.compile(rf"[.…!?][”»\"’)]?[“«\"(]?[{UPPER}][{LOWER}]")
 # A glued word ("arVe" in "superstarVendredi") or acronym ("nAIMai" in "OpenAIMais").
-_MAYBE_CAMEL = re.compile(
-    rf"[{LOWER}](?:[{LOWER}][{UPPER}][{LOWER}]|[{UPPER}]{{3,4}}[{LOWER}]{{2}})")
+_MAYBE_CAMEL = re.compile(rf"[{UPPER}](?:(?<=[{LOWER}]{{2}}[{UPPER}])[{LOWER}]"
+                          rf"|(?<=[{LOWER}][{UPPER}])[{UPPER}]{{2,3}}[{LOWER}]{{2}})")
 # Tokens a split must never enter.
 _PROTECTED = re.compile(r"(?<!\S)\S*(?:://|www\.|@)\S*")  # from a token's start only
 
