@@ -193,8 +193,10 @@ BREAK = "\u2028"
 # What a break can arrive as, other than a tag: decoded entities ("&#10;",
 # "&#13;") and PARAGRAPH SEPARATOR.
 BREAK_CHARS_RE = re.compile("\r\n?|[\n\u2029]")
-# White space around breaks, and runs of breaks: one break.
-BREAK_RUN_RE = re.compile(f"(?<![^\\S\n])[^\\S\n]*{BREAK}[^\\S\n]*")  # from a run's start
+# White space around breaks, and runs of breaks: one break. A run of white space
+# (not after another) that holds a break, up to its last one; written to begin with
+# a character class so the regex engine skips ahead to white space.
+BREAK_RUN_RE = re.compile(f"[^\\S\n](?<![^\\S\n][^\\S\n])[^\\S\n]*(?<={BREAK})[^\\S\n]*")
 # Spaces with no typographic role, from tabs to fixed-width spaces: made plain.
 # Kept as they are: NO-BREAK SPACE and NARROW NO-BREAK SPACE (French
 # punctuation, numbers and units), THIN SPACE and FIGURE SPACE (digit groups),

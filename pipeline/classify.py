@@ -68,6 +68,9 @@ _LIST_ITEM = re.compile(r"(?:[*+•·▪◦-]|\d{1,2}[.)])\s")
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 # a lower-case letter directly followed by a capitalised word: "NewsSports", "InLog"
 _LABEL_JOIN = re.compile(f"[{LOWER}][{UPPER}][{LOWER}]")
+# The capital of each such join, found from the capital (see _CAPITALISED): never
+# fewer than the joins, so a line with few of them is cleared without counting those.
+_JOIN_CAPITAL = re.compile(f"[{UPPER}](?<=[{LOWER}][{UPPER}])[{LOWER}]")
 # A capital that starts a word, the look-behind placed after the capital: a
 # pattern that begins with a character class lets the regex engine skip ahead
 # to the characters that can start a match, instead of trying every position.
@@ -211,9 +214,10 @@ def _is_menu(text: str, words: int, t: ClassifierThresholds) -> bool:
         # many months, and little else: a sentence listing dates has words between them
         if len(months) >= t.archive_min_months and sum(months) * 2 >= len(text):
             return True
-    joins = len(_LABEL_JOIN.findall(text))
-    if joins >= t.glued_labels_min and joins >= t.glued_labels_per_word * words:
-        return True
+    if len(_JOIN_CAPITAL.findall(text)) >= t.glued_labels_min:
+        joins = len(_LABEL_JOIN.findall(text))
+        if joins >= t.glued_labels_min and joins >= t.glued_labels_per_word * words:
+            return True
     return words >= t.menu_min_words and (
         len(_CAPITALISED.findall(text)) >= t.menu_capitalised_share * words)
 

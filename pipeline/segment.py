@@ -44,8 +44,11 @@ LOWER = _char_class(str.islower)
 # Sentence end glued to the next sentence: a lower-case letter or digit (not a
 # capital: that would be an abbreviation like "U.S.") and a full stop, then an
 # optional closing quote, then a capitalised word, with no space between.
+# Written from the stop (or the space before "!" and "?"), with what comes before
+# it as a look-behind, so the regex engine skips ahead to the punctuation.
+_BEFORE_STOP = rf"[{LOWER}0-9%)\]]"
 _GLUED_SENTENCE = re.compile(
-    rf"(?:(?<=[{LOWER}0-9%)\]])[.…]|(?<=[{LOWER}0-9%)\]])[\u00a0\u202f ]?[!?])"
+    rf"[.…!?\u00a0\u202f ](?:(?<={_BEFORE_STOP}[.…!?])|(?<={_BEFORE_STOP}[\u00a0\u202f ])[!?])"
     rf"([”»\"’)]?)(?=[“«\"(]?[{UPPER}][{LOWER}])"
 )
 # A heading or sentence without final punctuation glued to the next one: an
