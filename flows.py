@@ -66,12 +66,13 @@ def clean_batch_task(batch: list[Planned], raw: str, clean: str, config: Config,
 
 @task(name="write-run-files", retries=2, retry_delay_seconds=1, persist_result=False,
       cache_policy=NO_CACHE)
-def write_run_files(clean: str, the_plan: Plan, total: BatchResult, config: Config, run_id: str,
-                    started: float, prune: bool, runner: Runner, workers: int
+def write_run_files(raw: str, clean: str, the_plan: Plan, total: BatchResult, config: Config,
+                    run_id: str, started: float, prune: bool, runner: Runner, workers: int
                     ) -> dict[str, Any]:
-    """Merge the manifest, write the rejects file and the run summary (storage I/O: retried)."""
-    return finish(clean, the_plan, total, config, run_id=run_id, started=started, prune=prune,
-                  runner=runner, workers=workers)
+    """Settle id clashes, merge the manifest, write the rejects file and the run summary
+    (storage I/O: retried)."""
+    return finish(raw, clean, the_plan, total, config, run_id=run_id, started=started,
+                  prune=prune, runner=runner, workers=workers)
 
 
 @task(name="publish-summary", persist_result=False, cache_policy=NO_CACHE)
@@ -132,8 +133,8 @@ def clean_scrapes(raw: str = "raw", clean: str = "clean", batch_size: int = 200,
                     results.append(future.result())
                     if _progress is not None:
                         _progress(results[-1].files)
-        summary = write_run_files(clean, the_plan, combine(results), config, run_id, started,
-                                  prune, kind, n)
+        summary = write_run_files(raw, clean, the_plan, combine(results), config, run_id,
+                                  started, prune, kind, n)
     publish_summary(summary)
     return summary
 

@@ -3,8 +3,8 @@
 usage (from the project root):
     python bench/bench_html.py [--data ../shared/eval] [--sets sh,traf] [--repeat 3] [--score]
 
-Each page's raw bytes go through three paths, interleaved page by page (the
-order rotates) so that load from other processes hits all three alike:
+Each page's raw bytes go through four paths, interleaved page by page (the
+order rotates) so that load from other processes hits all of them alike:
 
 * ``trafilatura``          ``trafilatura.extract(data)`` with its defaults: the
                            configuration of the trafilatura-html row in baselines.json;
@@ -14,6 +14,9 @@ order rotates) so that load from other processes hits all three alike:
 * ``newsclean``            ``pipeline.formats.unpack(data, name)``: the whole HTML
                            stage (sniff, charset, decode, one parse, extraction, hints,
                            comments, fallbacks).
+* ``newsclean record``     ``pipeline.core.clean_bytes(data, path=name)``: the whole
+                           cleaning of the page into its record (the stage, then repair,
+                           the noise pass, metadata, language, fingerprint).
 
 A page's time is the CPU time (``time.process_time``, which other work on a
 shared machine does not inflate) of its fastest of ``--repeat`` runs. The
@@ -39,8 +42,10 @@ import trafilatura
 from trafilatura.settings import Document
 
 from pipeline import html as html_stage
+from pipeline.core import clean_bytes
 from pipeline.document import Item
 from pipeline.formats import unpack
+from pipeline.record import Article
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "eval"
@@ -50,6 +55,11 @@ WARM_UP_PAGES = 20
 def newsclean(data: bytes, name: str) -> str:
     found = unpack(data, name)
     return found[0].text if found and isinstance(found[0], Item) else ""
+
+
+def newsclean_record(data: bytes, name: str) -> str:
+    found = clean_bytes(data, path=name)
+    return found[0].body if found and isinstance(found[0], Article) else ""
 
 
 def trafilatura_alone(data: bytes, name: str) -> str:
@@ -68,6 +78,7 @@ PATHS: dict[str, Callable[[bytes, str], str]] = {
     "trafilatura": trafilatura_alone,
     "trafilatura+metadata": trafilatura_with_metadata,
     "newsclean": newsclean,
+    "newsclean record": newsclean_record,
 }
 
 
@@ -126,10 +137,13 @@ def main() -> int:
     pages = load(args.data, args.sets.split(","))
     totals, texts = run(pages, args.repeat)
     print(f"{len(pages)} pages ({args.sets}), fastest of {args.repeat} run(s) per page")
-    print(f"{'path':<22} {'cpu s':>8} {'docs/s':>8} {'newsclean/path':>15}")
+    # speed ratios: newsclean's docs/s over the path's
+    print(f"{'path':<22} {'cpu s':>8} {'docs/s':>8} {'stage/path':>11} {'record/path':>12}")
     for path, seconds in totals.items():
-        ratio = totals["newsclean"] and seconds / totals["newsclean"]
-        print(f"{path:<22} {seconds:8.2f} {len(pages) / seconds:8.1f} {ratio:15.3f}")
+        stage = totals["newsclean"] and seconds / totals["newsclean"]
+        record = totals["newsclean record"] and seconds / totals["newsclean record"]
+        print(f"{path:<22} {seconds:8.2f} {len(pages) / seconds:8.1f} {stage:11.3f} "
+              f"{record:12.3f}")
     if args.score:
         print(f"\n{'set':<5} {'path':<22} {'F1':>6} {'P':>6} {'R':>6}")
         for kind in args.sets.split(","):

@@ -193,8 +193,10 @@ BREAK = "\u2028"
 # What a break can arrive as, other than a tag: decoded entities ("&#10;",
 # "&#13;") and PARAGRAPH SEPARATOR.
 BREAK_CHARS_RE = re.compile("\r\n?|[\n\u2029]")
-# White space around breaks, and runs of breaks: one break.
-BREAK_RUN_RE = re.compile(f"(?<![^\\S\n])[^\\S\n]*{BREAK}[^\\S\n]*")  # from a run's start
+# White space around breaks, and runs of breaks: one break. A run of white space
+# (not after another) that holds a break, up to its last one; written to begin with
+# a character class so the regex engine skips ahead to white space.
+BREAK_RUN_RE = re.compile(f"[^\\S\n](?<![^\\S\n][^\\S\n])[^\\S\n]*(?<={BREAK})[^\\S\n]*")
 # Spaces with no typographic role, from tabs to fixed-width spaces: made plain.
 # Kept as they are: NO-BREAK SPACE and NARROW NO-BREAK SPACE (French
 # punctuation, numbers and units), THIN SPACE and FIGURE SPACE (digit groups),
@@ -204,12 +206,16 @@ ODD_SPACE_RE = re.compile(f"[{ODD_SPACES}]")
 KEPT_SPACES = " \xa0\u202f\u2009\u2007"
 # The preferred survivor when a run of spaces mixes kinds: the most binding one.
 SPACE_STRENGTH = {"\u202f": 4, "\xa0": 3, "\u2007": 2, "\u2009": 1, " ": 0}
-SPACE_RUN_RE = re.compile(f"[{KEPT_SPACES}]{{2,}}")
+# The two patterns below begin with a character class, not a repeat or a
+# look-behind: the regex engine then skips ahead to the spaces instead of trying
+# every position (a run of two or more spaces is written as one, then more).
+SPACE_RUN_RE = re.compile(f"[{KEPT_SPACES}][{KEPT_SPACES}]+")
 # Spaces before a comma or full stop that ends a clause: "mot , suite", "fin ."
 # Dots in a row keep their spaces: "et puis ...", ". . ." are ellipses.
-# (Lines are trimmed first, so a space here always follows a character.)
+# (Lines are trimmed first, so a space here always follows a character.) The
+# first space of a run is one not after a space or a dot, tested once it is read.
 SPACE_BEFORE_STOP_RE = re.compile(
-    f"(?<![{KEPT_SPACES}])[{KEPT_SPACES}](?<!\\.[{KEPT_SPACES}])[{KEPT_SPACES}]*"
+    f"[{KEPT_SPACES}](?<![.{KEPT_SPACES}][{KEPT_SPACES}])[{KEPT_SPACES}]*"
     f"(?=[,.](?:[\\s\"”»’')\\]]|$))(?![,.][{KEPT_SPACES}]?\\.)"
 )
 

@@ -34,7 +34,7 @@ import tomllib
 from pipeline.config import ClassifierThresholds
 from pipeline.dates import LANGUAGES, fold, parse_date
 from pipeline.document import Kind, Line
-from pipeline.lexicon import match_noise, normalise, stopwords
+from pipeline.lexicon import match_normalised, normalise, stopwords
 from pipeline.metadata import (
     MetaField,
     MetaHit,
@@ -69,7 +69,13 @@ _LIST_ITEM = re.compile(r"(?:[*+•·▪◦-]|\d{1,2}[.)])\s")
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 # a lower-case letter directly followed by a capitalised word: "NewsSports", "InLog"
 _LABEL_JOIN = re.compile(f"[{LOWER}][{UPPER}][{LOWER}]")
-_CAPITALISED = re.compile(f"(?<!\\w)[{UPPER}]")
+# The capital of each such join, found from the capital (see _CAPITALISED): never
+# fewer than the joins, so a line with few of them is cleared without counting those.
+_JOIN_CAPITAL = re.compile(f"[{UPPER}](?<=[{LOWER}][{UPPER}])[{LOWER}]")
+# A capital that starts a word, the look-behind placed after the capital: a
+# pattern that begins with a character class lets the regex engine skip ahead
+# to the characters that can start a match, instead of trying every position.
+_CAPITALISED = re.compile(f"[{UPPER}](?<!\\w[{UPPER}])")
 _TRUNCATED = re.compile(r"(?:\.\.\.|…)$")
 _ONLY_COUNT = re.compile(r"\d{1,6}")
 _URL_ONLY = re.compile(r"(?:https?://|www\.)\S+")
@@ -110,6 +116,7 @@ class _Block:
     terminal: bool
     grade: Grade
     noise: RemovalReason | None
+    key: str  # the line's normalise() form: lexicon, repeat and title comparisons
     kind: Kind | None = None
     hits: tuple[MetaHit, ...] = ()
     comment: int | None = None
@@ -163,6 +170,7 @@ def _ratio(part: int, whole: int) -> float:
 
 def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Block:
     text = line.text
+    key = normalise(text)
     words = _WORD.findall(text.casefold())
     stops = stopwords(language)
     terminal = _ENDS_SENTENCE.search(text) is not None
@@ -183,11 +191,12 @@ def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Blo
     elif url_only:
         noise = None  # a bare URL may be the article's URL: metadata decides
     else:
-        noise = match_noise(text, language=language, prefix_max_chars=t.lexicon_prefix_max_chars)
+        noise = match_normalised(key, language=language,
+                                 prefix_max_chars=t.lexicon_prefix_max_chars)
     if noise is None and _is_menu(text, len(words), t):
         noise = RemovalReason.NAVIGATION
     grade = Grade.BAD if url_only or noise else _grade(chars, density, t)
-    return _Block(line, chars, len(words), density, terminal, grade, noise,
+    return _Block(line, chars, len(words), density, terminal, grade, noise, key,
                   joined=line.continues)
 
 
@@ -201,7 +210,7 @@ def _archive_pattern() -> re.Pattern[str]:
 
 # An archive widget: "Select Month December 2019 (6) November 2019 (6) …".
 _ARCHIVE = _archive_pattern()
-_FOUR_DIGITS = re.compile(r"\d{4}")
+_FOUR_DIGITS = re.compile(r"\d\d{3}")  # \d{4} begun with a class, as _CAPITALISED is
 
 
 def _is_menu(text: str, words: int, t: ClassifierThresholds) -> bool:
@@ -213,9 +222,10 @@ def _is_menu(text: str, words: int, t: ClassifierThresholds) -> bool:
         # many months, and little else: a sentence listing dates has words between them
         if len(months) >= t.archive_min_months and sum(months) * 2 >= len(text):
             return True
-    joins = len(_LABEL_JOIN.findall(text))
-    if joins >= t.glued_labels_min and joins >= t.glued_labels_per_word * words:
-        return True
+    if len(_JOIN_CAPITAL.findall(text)) >= t.glued_labels_min:
+        joins = len(_LABEL_JOIN.findall(text))
+        if joins >= t.glued_labels_min and joins >= t.glued_labels_per_word * words:
+            return True
     return words >= t.menu_min_words and (
         len(_CAPITALISED.findall(text)) >= t.menu_capitalised_share * words)
 
@@ -257,7 +267,7 @@ def _mark_repeats(blocks: list[_Block], t: ClassifierThresholds) -> None:
     for i, b in enumerate(blocks):
         if b.chars < t.repeat_min_chars:
             continue
-        key = normalise(b.line.text)
+        key = b.key
         first = seen.get(key)
         if first is None:
             for stem, j in truncated:
@@ -278,8 +288,9 @@ def _mark_bios(blocks: list[_Block]) -> None:
     """A line holding only a name, followed by a line that starts like a bio."""
     for i in range(len(blocks) - 1):
         name, bio = blocks[i], blocks[i + 1]
-        if (name.noise is None and looks_like_person(name.line.text)
-                and _BIO_START.match(bio.line.text)):
+        # the bio's opening is the cheaper test: most lines fail it
+        if (name.noise is None and _BIO_START.match(bio.line.text)
+                and looks_like_person(name.line.text)):
             bio.noise = RemovalReason.AUTHOR_BIO
             name.hits = (MetaHit(MetaField.AUTHORS, (name.line.text.strip(),)),)
             name.kind = Kind.METADATA
@@ -367,7 +378,7 @@ def _title_score(b: _Block, distance: int, t: ClassifierThresholds,
             or not (text[0].isupper() or text[0].isdigit() or text[0] in "«“\"'‘")):
         return None
     score = 1.0 - distance / (t.title_max_distance + 1)
-    key = normalise(text)
+    key = b.key
     if any(key in other and key != other for other in others):
         score += 1.0  # the headline is echoed (page title, breadcrumb)
     if b.words >= 4:
@@ -379,7 +390,7 @@ def _pick_title(blocks: list[_Block], start: int, end: int, t: ClassifierThresho
                 ) -> int | None:
     """The best headline before the body; else the body's first line when it reads as one."""
     head = blocks[:start]
-    others = [normalise(b.line.text) for b in head]
+    others = [b.key for b in head]
     best: tuple[float, int] | None = None
     for i in range(len(head) - 1, max(-1, len(head) - 1 - t.title_max_distance), -1):
         score = _title_score(head[i], start - i - 1, t, others)

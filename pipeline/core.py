@@ -61,26 +61,46 @@ def record_id(stem: str, item: Item) -> str:
     return stem if item.index is None else f"{stem}-{item.index}"
 
 
+def _positional_id(stem: str, item: Item, taken: set[str]) -> str:
+    """The item's id by position, for when its own id is taken; numbered on if that is too.
+
+    >>> from pipeline.record import SourceFormat
+    >>> item = Item(text="", format=SourceFormat.JSON, encoding="utf-8", index=3, id_hint="a1")
+    >>> _positional_id("feed", item, {"a1"}), _positional_id("feed", item, {"a1", "feed-3"})
+    ('feed-3', 'feed-3-2')
+    """
+    base = record_id(stem, replace(item, id_hint=None))
+    found, n = base, 2
+    while found in taken:
+        found, n = f"{base}-{n}", n + 1
+    return found
+
+
 def clean_bytes(data: bytes, *, path: str, stem: str | None = None, sha256: str | None = None,
-                config: Config = DEFAULT_CONFIG) -> list[Article | RejectedInput]:
+                config: Config = DEFAULT_CONFIG, reserved: Iterable[str] = ()
+                ) -> list[Article | RejectedInput]:
     """Every record (or rejection) one input file gives; ``path`` is relative to the raw root.
 
     ``stem`` overrides the id stem taken from ``path`` (the runner makes stems unique);
-    ``sha256`` is the digest of ``data`` when the caller already has it.
+    ``sha256`` is the digest of ``data`` when the caller already has it. An item
+    whose own id is ``reserved`` (another input has it) or was taken by an earlier
+    item gets its positional id instead, and the flag ``id-taken``.
     """
     digest = sha256 or hashlib.sha256(data).hexdigest()
     return clean_items(unpack(data, path, config), path=path, stem=stem or record_stem(path),
-                       sha256=digest, config=config)
+                       sha256=digest, config=config, reserved=reserved)
 
 
 def clean_items(items: list[Item | RejectedInput], *, path: str, stem: str, sha256: str,
-                config: Config = DEFAULT_CONFIG) -> list[Article | RejectedInput]:
+                config: Config = DEFAULT_CONFIG, reserved: Iterable[str] = ()
+                ) -> list[Article | RejectedInput]:
     """:func:`clean_bytes` once the input is unpacked (``formats.unpack``); empties ``items``.
 
     A caller that drops the input's bytes once unpacked, and hands the items
     over, keeps a big input from being held as bytes, decoded text and repaired
     text at once.
     """
+    taken = set(reserved)
     results: list[Article | RejectedInput] = []
     # taken off the end in order and handed over, so that once an item is
     # repaired nothing holds its decoded text (see clean_item)
@@ -91,6 +111,10 @@ def clean_items(items: list[Item | RejectedInput], *, path: str, stem: str, sha2
             results.append(head.at(path))
             continue
         this_id = record_id(stem, head)
+        id_taken = this_id in taken
+        if id_taken:
+            this_id = _positional_id(stem, head, taken)
+        taken.add(this_id)
         items.append(head)
         del head  # clean_item takes the item over: nothing here may hold it
         try:
@@ -99,6 +123,8 @@ def clean_items(items: list[Item | RejectedInput], *, path: str, stem: str, sha2
         except RejectedInput as err:
             results.append(err.at(path))
         else:
+            if id_taken:
+                article = article.model_copy(update={"flags": [*article.flags, Flag.ID_TAKEN]})
             results.append(article)
     return results
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from itertools import islice
 
 # A thousand-odd characters identify the language as well as the whole text
 # and keep the cost flat for long inputs.
@@ -35,7 +36,7 @@ def detect_language(text: str) -> str | None:
     True
     """
     sample = text[:SAMPLE_CHARS]
-    if len(_LETTER.findall(sample, 0, MIN_LETTERS * 20)) < MIN_LETTERS:
+    if not _has_letters(sample, MIN_LETTERS, MIN_LETTERS * 20):
         return None
     identifier = _identifier()
     code, probability = identifier.classify(sample[:QUICK_CHARS])
@@ -43,6 +44,15 @@ def detect_language(text: str) -> str | None:
         code, probability = identifier.classify(sample)
     # the model knows a few languages with no ISO 639-1 code ("pcm"): report none
     return str(code) if probability >= 0.5 and len(code) == 2 else None
+
+
+def _has_letters(text: str, count: int, within: int) -> bool:
+    """Whether ``text[:within]`` holds ``count`` letters; reads no further than the last.
+
+    >>> _has_letters("a1b2c", 3, 10), _has_letters("a1b2c", 3, 4)
+    (True, False)
+    """
+    return next(islice(_LETTER.finditer(text, 0, within), count - 1, None), None) is not None
 
 
 def language_code(tag: str | None) -> str | None:

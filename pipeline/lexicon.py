@@ -125,7 +125,17 @@ def match_noise(text: str, *, language: str | None, prefix_max_chars: int) -> Re
     ...             language="fr", prefix_max_chars=40) is None
     True
     """
-    key = normalise(text)
+    return match_normalised(normalise(text), language=language,
+                            prefix_max_chars=prefix_max_chars)
+
+
+def match_normalised(key: str, *, language: str | None,
+                     prefix_max_chars: int) -> RemovalReason | None:
+    """:func:`match_noise` of a line already put in its :func:`normalise` form.
+
+    >>> match_normalised(normalise("• Publicité"), language="fr", prefix_max_chars=200)
+    <RemovalReason.ADVERTISING: 'advertising'>
+    """
     if not key:
         return None
     rule_sets = _rule_sets(language)

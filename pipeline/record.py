@@ -83,6 +83,7 @@ class Flag(str, Enum):
 
     NO_ARTICLE = "no-article"  # nothing in the input looked like an article body
     TRUNCATED = "truncated"  # the input was cut (a truncated page or archive)
+    ID_TAKEN = "id-taken"  # its own id belongs to an earlier item or input: positional id used
 
 
 class _Model(BaseModel):
@@ -131,8 +132,9 @@ class Article(_Model):
     schema_version: str = Field(default=SCHEMA_VERSION, description="Version of this schema.")
     id: str = Field(
         pattern=SAFE_ID_PATTERN,
-        description="Record id: the input file's stem, '<stem>-<n>' for the n-th item of a "
-        "JSON/JSONL file; the record is written as '<id>.json'.",
+        description="Record id: the input file's stem; for the n-th item of a JSON/JSONL "
+        "file, the item's own id when it is a safe file name that no earlier item or input "
+        "(in path order) has, else '<stem>-<n>'; the record is written as '<id>.json'.",
     )
     source: Source
     title: str | None = Field(default=None, description="Headline; null when the page has none.")

@@ -70,11 +70,16 @@ class Runner(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class Planned:
-    """An input to clean, the id stem its records get, and the ids it gave last time."""
+    """An input to clean, the id stem its records get, and the ids it gave last time.
+
+    ``reserved``: ids its items may not take, since an input earlier in path
+    order has them (see :func:`settle_id_clashes`).
+    """
 
     file: InputFile
     stem: str
     previous_ids: tuple[str, ...] = ()
+    reserved: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -213,7 +218,7 @@ def batches(planned: Sequence[Planned], size: int, workers: int = 1) -> list[lis
 
 
 def clean_input(items: list[Item | RejectedInput], *, path: str, stem: str, sha256: str,
-                config: Config) -> Cleaned:
+                config: Config, reserved: frozenset[str] = frozenset()) -> Cleaned:
     """Records (checked JSON bytes) and rejects of one unpacked input; runs in a worker process.
 
     ``items`` is handed over and emptied (see :func:`pipeline.core.clean_items`);
@@ -222,7 +227,8 @@ def clean_input(items: list[Item | RejectedInput], *, path: str, stem: str, sha2
     from pipeline.core import clean_items
 
     cleaned = Cleaned(sha256)
-    for outcome in clean_items(items, path=path, stem=stem, sha256=sha256, config=config):
+    for outcome in clean_items(items, path=path, stem=stem, sha256=sha256, config=config,
+                               reserved=reserved):
         if isinstance(outcome, RejectedInput):
             cleaned.rejects.append(reject_row(outcome, sha256))
             continue
@@ -242,7 +248,8 @@ def clean_file(raw: str, clean: str, planned: Planned, *, config: Config) -> Don
     The worker reads and writes itself, so that an input's bytes and its records
     never travel between processes: the caller only sends what to do and
     receives the ids written. Records the input gave before and no longer gives
-    are removed with it (an input whose items now fail keeps them: see the reject).
+    are removed with it (an input whose items now fail keeps them: see the reject),
+    except those reserved to another input.
     """
     from pipeline.formats import unpack
 
@@ -254,14 +261,15 @@ def clean_file(raw: str, clean: str, planned: Planned, *, config: Config) -> Don
     digest = hashlib.sha256(data).hexdigest()
     items = unpack(data, path, config)
     del data  # the items hold the decoded text: the bytes are not needed any more
-    cleaned = clean_input(items, path=path, stem=planned.stem, sha256=digest, config=config)
+    cleaned = clean_input(items, path=path, stem=planned.stem, sha256=digest, config=config,
+                          reserved=planned.reserved)
     clean_store = open_store(clean)
     ids = []
     for record_id, blob in cleaned.records:
         write_record(clean_store, record_id, blob)
         ids.append(record_id)
     if ids:  # an input that now gives fewer items: its extra records go
-        for stale in sorted(set(planned.previous_ids) - set(ids)):
+        for stale in sorted(set(planned.previous_ids) - set(ids) - planned.reserved):
             delete_record(clean_store, stale)
     return Done(cleaned.sha256, ids, cleaned.removed, cleaned.rejects)
 
@@ -357,16 +365,20 @@ def combine(results: Iterable[BatchResult]) -> BatchResult:
     return total
 
 
-def finish(clean: str, the_plan: Plan, total: BatchResult, config: Config = DEFAULT_CONFIG, *,
-           run_id: str, started: float, prune: bool = False, runner: Runner = Runner.AUTO,
-           workers: int = 1) -> dict[str, Any]:
-    """Merge the manifest, write the rejects file and the run summary; return the summary.
+def finish(raw: str, clean: str, the_plan: Plan, total: BatchResult,
+           config: Config = DEFAULT_CONFIG, *, run_id: str, started: float, prune: bool = False,
+           runner: Runner = Runner.AUTO, workers: int = 1) -> dict[str, Any]:
+    """Settle id clashes, merge the manifest, write the rejects file and the run summary.
 
     Records of inputs that left the raw folder are kept unless ``prune``; the
-    summary lists them either way.
+    summary lists them either way. Returns the summary.
     """
     clean_store = open_store(clean)
     manifest, merged = state.load(clean_store)
+    clashes = settle_id_clashes(raw, clean, the_plan, manifest, config, run_id=run_id,
+                                workers=workers)
+    if clashes:  # their inputs were cleaned again
+        manifest, merged = state.load(clean_store)
     current = set(the_plan.inputs)
     gone = sorted(rel for rel in manifest.entries if rel not in current)
     owned = {i for rel in current if (e := manifest.entries.get(rel)) for i in e.ids}
@@ -387,9 +399,46 @@ def finish(clean: str, the_plan: Plan, total: BatchResult, config: Config = DEFA
     write_rejects(clean_store, rejects)
     data = summary(the_plan, total, rejects, config, run_id=run_id, gone=gone, kept=orphans,
                    pruned=pruned, records_total=len(owned), runner=runner, workers=workers,
-                   seconds=time.perf_counter() - started, duplicates_changed=duplicates)
+                   seconds=time.perf_counter() - started, duplicates_changed=duplicates,
+                   id_clashes=clashes)
     write_json(clean_store, f"{state.RUNS_DIR}/{run_id}.json", data)
     return data
+
+
+def settle_id_clashes(raw: str, clean: str, the_plan: Plan, manifest: state.Manifest,
+                      config: Config = DEFAULT_CONFIG, *, run_id: str, workers: int = 1) -> int:
+    """Clean again the inputs whose records claim one id; return how many ids clashed.
+
+    ``manifest``: the entries of every input, this run's included. A JSON
+    item's own id can come again in another input (a feed saved twice).
+    The input first in path order keeps the id; the others are cleaned again
+    with it reserved, so that their items get their positional ids (flag
+    ``id-taken``), and the first is cleaned again too, since either may have
+    written the record file last. Positional ids hold the input's unique stem,
+    so the second cleaning makes no new clash.
+    """
+    claims: dict[str, list[str]] = {}  # id -> the inputs whose records have it, in path order
+    for rel in the_plan.inputs:
+        if (entry := manifest.entries.get(rel)) is not None:
+            for record_id in entry.ids:
+                claims.setdefault(record_id, []).append(rel)
+    reserved: dict[str, set[str]] = {}
+    clashes = 0
+    for record_id, rels in claims.items():
+        if len(rels) > 1:
+            clashes += 1
+            reserved.setdefault(rels[0], set())
+            for rel in rels[1:]:
+                reserved.setdefault(rel, set()).add(record_id)
+    if not reserved:
+        return 0
+    again = [Planned(InputFile(rel), manifest.entries[rel].stem, manifest.entries[rel].ids,
+                     frozenset(reserved[rel]))
+             for rel in the_plan.inputs if rel in reserved]
+    # its batch file sorts after the run's batches (never more of them than inputs)
+    clean_batch(again, raw, clean, config, run_id=run_id, index=len(the_plan.inputs),
+                workers=workers)
+    return clashes
 
 
 def mark_duplicates(clean_store: Store, config: Config = DEFAULT_CONFIG) -> int:
@@ -423,7 +472,8 @@ def mark_duplicates(clean_store: Store, config: Config = DEFAULT_CONFIG) -> int:
 def summary(the_plan: Plan, total: BatchResult, rejects: Sequence[dict[str, Any]],
             config: Config, *, run_id: str, gone: Sequence[str] = (), kept: Sequence[str] = (),
             pruned: Sequence[str] = (), records_total: int = 0, runner: Runner = Runner.AUTO,
-            workers: int = 1, seconds: float = 0.0, duplicates_changed: int = 0
+            workers: int = 1, seconds: float = 0.0, duplicates_changed: int = 0,
+            id_clashes: int = 0
             ) -> dict[str, Any]:
     """The run summary as plain data (printed by the CLI, an artifact in Prefect, a run file)."""
     return {
@@ -439,6 +489,7 @@ def summary(the_plan: Plan, total: BatchResult, rejects: Sequence[dict[str, Any]
         "records": total.records,
         "records_total": records_total,
         "duplicate_of_changed": duplicates_changed,
+        "id_clashes": id_clashes,
         "rejects": len(rejects),
         "removed_by_reason": dict(sorted(total.removed.items())),
         "rejects_by_reason": dict(sorted(Counter(r["reason"] for r in rejects).items())),
@@ -492,5 +543,5 @@ def run_local(raw: str, clean: str, config: Config = DEFAULT_CONFIG, *,
                 lambda ib: clean_batch(ib[1], raw, clean, config, run_id=run_id, index=ib[0],
                                        workers=workers, progress=progress),
                 enumerate(groups)))
-        return finish(clean, the_plan, combine(results), config, run_id=run_id,
+        return finish(raw, clean, the_plan, combine(results), config, run_id=run_id,
                       started=started, prune=prune, runner=runner, workers=workers)

@@ -44,8 +44,11 @@ LOWER = _char_class(str.islower)
 # Sentence end glued to the next sentence: a lower-case letter or digit (not a
 # capital: that would be an abbreviation like "U.S.") and a full stop, then an
 # optional closing quote, then a capitalised word, with no space between.
+# Written from the stop (or the space before "!" and "?"), with what comes before
+# it as a look-behind, so the regex engine skips ahead to the punctuation.
+_BEFORE_STOP = rf"[{LOWER}0-9%)\]]"
 _GLUED_SENTENCE = re.compile(
-    rf"(?:(?<=[{LOWER}0-9%)\]])[.…]|(?<=[{LOWER}0-9%)\]])[\u00a0\u202f ]?[!?])"
+    rf"[.…!?\u00a0\u202f ](?:(?<={_BEFORE_STOP}[.…!?])|(?<={_BEFORE_STOP}[\u00a0\u202f ])[!?])"
     rf"([”»\"’)]?)(?=[“«\"(]?[{UPPER}][{LOWER}])"
 )
 # A heading or sentence without final punctuation glued to the next one: an
@@ -53,11 +56,19 @@ _GLUED_SENTENCE = re.compile(
 # word ("superstarVendredi"). Brand names start with a capital or have a
 # one-letter prefix ("iPhone", "eBay", "McDonald"), so they never match.
 _GLUED_WORD = re.compile(rf"(?<![{UPPER}{LOWER}])([{LOWER}]{{2,}})(?=[{UPPER}][{LOWER}])")
-# An acronym ending a camel-case name glued to a capitalised word: "OpenAIMais".
-_GLUED_ACRONYM = re.compile(rf"(?<=[{LOWER}][{UPPER}]{{2}})(?=[{UPPER}][{LOWER}]{{2,}})|"
-                            rf"(?<=[{LOWER}][{UPPER}]{{3}})(?=[{UPPER}][{LOWER}]{{2,}})")
-# What every glue point above contains: a cheap test that clears most lines at once.
-_MAYBE_GLUED = re.compile(rf"[{LOWER}0-9%)\]][\u00a0\u202f ]?[.!?…]\S|[{LOWER}][{UPPER}]")
+# An acronym ending a camel-case name glued to a capitalised word: "OpenAIMais",
+# split before the capital that starts the word. (Patterns here begin with a
+# character class where they can, capitals being the rarer: the regex engine then
+# skips ahead to the characters that can start a match instead of trying each.)
+_GLUED_ACRONYM = re.compile(rf"[{UPPER}](?<=[{LOWER}][{UPPER}]{{3}})(?=[{LOWER}]{{2}})|"
+                            rf"[{UPPER}](?<=[{LOWER}][{UPPER}]{{4}})(?=[{LOWER}]{{2}})")
+# Cheap tests for what every match of the patterns above contains: most lines,
+# long paragraphs included, fail them, and the costlier patterns are not run.
+# A glued sentence: its stop, optional quotes, then a capitalised word ("t.De").
+_MAYBE_SENTENCE = re.compile(rf"[.…!?][”»\"’)]?[“«\"(]?[{UPPER}][{LOWER}]")
+# A glued word ("arVe" in "superstarVendredi") or acronym ("nAIMai" in "OpenAIMais").
+_MAYBE_CAMEL = re.compile(rf"[{UPPER}](?:(?<=[{LOWER}]{{2}}[{UPPER}])[{LOWER}]"
+                          rf"|(?<=[{LOWER}][{UPPER}])[{UPPER}]{{2,3}}[{LOWER}]{{2}})")
 # Tokens a split must never enter.
 _PROTECTED = re.compile(r"(?<!\S)\S*(?:://|www\.|@)\S*")  # from a token's start only
 
@@ -73,21 +84,23 @@ def glued_split_points(text: str) -> list[int]:
     >>> glued_split_points("OpenAI et ChatGPT sur iPhone chez McDonald, 3.5 U.S.A")
     []
     """
-    if not _MAYBE_GLUED.search(text):
+    points: set[int] = set()
+    if _MAYBE_SENTENCE.search(text):
+        for m in _GLUED_SENTENCE.finditer(text):
+            # "2.0.Beta", "U.S.Army", "site.Com": a dotted token is a version, an
+            # abbreviation or a host name, not two sentences
+            token_start = max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+            if "." not in text[token_start:m.start()]:
+                points.add(m.end(1))
+    if _MAYBE_CAMEL.search(text):
+        for m in _GLUED_WORD.finditer(text):
+            points.add(m.end(1))
+        for m in _GLUED_ACRONYM.finditer(text):
+            points.add(m.start())
+    if not points:
         return []
     protected = [m.span() for m in _PROTECTED.finditer(text)] if ("/" in text or "@" in text
                                                                     or "www" in text) else []
-    points: set[int] = set()
-    for m in _GLUED_SENTENCE.finditer(text):
-        # "2.0.Beta", "U.S.Army", "site.Com": a dotted token is a version, an
-        # abbreviation or a host name, not two sentences
-        token_start = max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
-        if "." not in text[token_start:m.start()]:
-            points.add(m.end(1))
-    for m in _GLUED_WORD.finditer(text):
-        points.add(m.end(1))
-    for m in _GLUED_ACRONYM.finditer(text):
-        points.add(m.start())
     return sorted(
         p for p in points
         if _MIN_PART_CHARS <= p <= len(text) - _MIN_PART_CHARS

@@ -53,9 +53,12 @@ _BEFORE_HIGH_PUNCT_RE = re.compile(
 _BEFORE_COLON_RE = re.compile(f"(?<=[^\\s:;!?])[ \u2009{NNBSP}]?(?=:(?:[\\s»”\"]|$))")
 
 # --- ascii-quotes -----------------------------------------------------------------
-_GUILLEMETS_RE = re.compile(f"«[\\s{NBSP}{NNBSP}]*|(?<![\\s{NBSP}{NNBSP}])[\\s{NBSP}{NNBSP}]*»")
-_SINGLE_GUILLEMETS_RE = re.compile(
-    f"‹[\\s{NBSP}{NNBSP}]*|(?<![\\s{NBSP}{NNBSP}])[\\s{NBSP}{NNBSP}]*›")
+# A guillemet and the spaces inside it (on its line: a line break stays); a
+# closing one's spaces are taken from where their run starts (linear time), or
+# none when the opening one took them ("« »").
+_H_SPACE = "[^\\S\\n]"  # no-break and narrow no-break spaces included
+_GUILLEMETS_RE = re.compile(f"«{_H_SPACE}*|(?<!{_H_SPACE}){_H_SPACE}*»|»")
+_SINGLE_GUILLEMETS_RE = re.compile(f"‹{_H_SPACE}*|(?<!{_H_SPACE}){_H_SPACE}*›|›")
 
 
 def apply_profile(text: str, profile: Typography) -> tuple[str, int]:

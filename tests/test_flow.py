@@ -71,8 +71,9 @@ def test_the_tasks_called_as_functions_make_a_run(raw: Path, tmp_path: Path,
     assert len(plan.todo) == 6
     result = flows.clean_batch_task.fn(plan.todo, str(raw), str(clean), DEFAULT_CONFIG,
                                        "test-run", 0, 1)
-    summary = flows.write_run_files.fn(str(clean), plan, combine([result]), DEFAULT_CONFIG,
-                                       "test-run", time.perf_counter(), False, Runner.THREAD, 1)
+    summary = flows.write_run_files.fn(str(raw), str(clean), plan, combine([result]),
+                                       DEFAULT_CONFIG, "test-run", time.perf_counter(), False,
+                                       Runner.THREAD, 1)
     assert (summary["files"], summary["records"], summary["rejects"]) == (6, 5, 1)
     assert records(clean) == reference
 

@@ -5,6 +5,8 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from pipeline import write
@@ -67,6 +69,19 @@ def encoding_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
 def test_record_bytes_are_the_json_text_encoded(path: Path, encoding_path: str) -> None:
     [record] = clean_bytes(path.read_bytes(), path=path.name)
     assert record_bytes(record, path=path.name) == record.to_json().encode("utf-8")
+
+
+# every character a record may hold: controls, quotes, backslashes, separators
+# JSON may or may not escape (U+2028), astral characters; no lone surrogates
+_RECORD_TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\r\x00"))
+
+
+@given(body=_RECORD_TEXT, title=_RECORD_TEXT, removed=_RECORD_TEXT)
+def test_records_encoded_whole_are_the_json_text_encoded(body: str, title: str,
+                                                         removed: str) -> None:
+    record = _record(body=body, title=title or None,
+                     removed=[{"text": removed, "reason": "duplicate", "line": 1}])
+    assert record_bytes(record, path="a.txt") == record.to_json().encode("utf-8")
 
 
 def test_a_huge_string_is_escaped_in_pieces_as_a_whole() -> None:

@@ -147,6 +147,70 @@ def test_ids_stay_put_when_a_colliding_input_appears(tmp_path: Path) -> None:
     assert found == {"story.txt": "story.json", "story.html": "story-html.json"}
 
 
+def _feed(path: Path, *items: tuple[str, str]) -> None:
+    """A JSONL feed of (own id, day) items, each a distinct article."""
+    path.write_text("".join(
+        json.dumps({"id": item_id, "title": f"Titre {day}",
+                    "text": make.ARTICLE.replace("mardi", f"le {day} mai")},
+                   ensure_ascii=False) + "\n"
+        for item_id, day in items))
+
+
+def _by_id(clean: Path) -> dict[str, tuple[str, str, list[str]]]:
+    """Each record's id: (input path, title, flags)."""
+    found = {}
+    for name, data in records(clean).items():
+        record = json.loads(data)
+        assert name == f"{record['id']}.json"
+        found[record["id"]] = (record["source"]["path"], record["title"], record["flags"])
+    return found
+
+
+def test_an_own_id_in_two_inputs_stays_with_the_first_and_nothing_is_lost(tmp_path: Path
+                                                                          ) -> None:
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    _feed(raw / "a.jsonl", ("x1", "2"), ("x2", "3"))
+    _feed(raw / "b.jsonl", ("x9", "4"), ("x1", "5"))  # a feed saved again, partly
+    summary = go(raw, clean, runner=Runner.PROCESS)
+    assert summary["id_clashes"] == 1
+    assert _by_id(clean) == {
+        "x1": ("a.jsonl", "Titre 2", []),
+        "x2": ("a.jsonl", "Titre 3", []),
+        "x9": ("b.jsonl", "Titre 4", []),
+        "b-2": ("b.jsonl", "Titre 5", ["id-taken"]),
+    }
+    assert go(raw, clean)["cleaned"] == 0
+    again = tmp_path / "again"
+    go(raw, again, runner=Runner.THREAD)
+    assert records(again) == records(clean)
+
+
+def test_an_own_id_taken_by_an_input_added_later_moves_to_the_later_in_path_order(
+        tmp_path: Path) -> None:
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    _feed(raw / "b.jsonl", ("x1", "5"))
+    go(raw, clean)
+    _feed(raw / "a.jsonl", ("x1", "2"))  # sorts first: the id is its
+    go(raw, clean)
+    assert _by_id(clean) == {"x1": ("a.jsonl", "Titre 2", []),
+                             "b-1": ("b.jsonl", "Titre 5", ["id-taken"])}
+    fresh = tmp_path / "fresh"
+    go(raw, fresh)
+    assert records(fresh) == records(clean)
+
+
+def test_an_own_id_repeated_in_one_input_is_kept_by_its_first_item(tmp_path: Path) -> None:
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    _feed(raw / "feed.jsonl", ("x1", "2"), ("feed-3", "3"), ("x1", "4"))
+    go(raw, clean)
+    assert _by_id(clean) == {"x1": ("feed.jsonl", "Titre 2", []),
+                             "feed-3": ("feed.jsonl", "Titre 3", []),
+                             "feed-3-2": ("feed.jsonl", "Titre 4", ["id-taken"])}
+
+
 def test_rejects_of_earlier_runs_stay_listed(raw: Path, tmp_path: Path) -> None:
     clean = tmp_path / "clean"
     (raw / "empty.txt").write_bytes(b"")

@@ -66,6 +66,10 @@ ASCII_QUOTES = [
     ("“Yes,” she said, ‘no’.", "\"Yes,\" she said, 'no'.", 4),
     ("„Ja“, sagte er", '"Ja", sagte er', 2),
     ("‹ non ›", "'non'", 2),
+    ("« »", '""', 2),  # an empty pair: the opening one takes the space
+    ("‹ ›", "''", 2),
+    ("il dit :\n« Oui »\net part", 'il dit :\n"Oui"\net part', 2),  # line breaks stay
+    ("« Oui\n»", '"Oui\n"', 2),
 ]
 
 
