@@ -116,7 +116,7 @@ class _Block:
     terminal: bool
     grade: Grade
     noise: RemovalReason | None
-    key: str  # the line's normalise() form: lexicon, repeat and title comparisons
+    key: str | None  # the line's normalise() form, for comparisons: see _key
     kind: Kind | None = None
     hits: tuple[MetaHit, ...] = ()
     comment: int | None = None
@@ -196,8 +196,16 @@ def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Blo
     if noise is None and _is_menu(text, len(words), t):
         noise = RemovalReason.NAVIGATION
     grade = Grade.BAD if url_only or noise else _grade(chars, density, t)
-    return _Block(line, chars, len(words), density, terminal, grade, noise, key,
-                  joined=line.continues)
+    # the sentences of a cut long line do not keep theirs: a page run together on
+    # one line has hundreds of thousands of them, held with their blocks (see _key)
+    return _Block(line, chars, len(words), density, terminal, grade, noise,
+                  None if line.continues else key, joined=line.continues)
+
+
+def _key(b: _Block) -> str:
+    """The block's normalise() form: kept from _features, or taken again for a sentence
+    of a cut long line."""
+    return b.key if b.key is not None else normalise(b.line.text)
 
 
 def _archive_pattern() -> re.Pattern[str]:
@@ -267,7 +275,7 @@ def _mark_repeats(blocks: list[_Block], t: ClassifierThresholds) -> None:
     for i, b in enumerate(blocks):
         if b.chars < t.repeat_min_chars:
             continue
-        key = b.key
+        key = _key(b)
         first = seen.get(key)
         if first is None:
             for stem, j in truncated:
@@ -378,7 +386,7 @@ def _title_score(b: _Block, distance: int, t: ClassifierThresholds,
             or not (text[0].isupper() or text[0].isdigit() or text[0] in "«“\"'‘")):
         return None
     score = 1.0 - distance / (t.title_max_distance + 1)
-    key = b.key
+    key = _key(b)
     if any(key in other and key != other for other in others):
         score += 1.0  # the headline is echoed (page title, breadcrumb)
     if b.words >= 4:
@@ -390,7 +398,7 @@ def _pick_title(blocks: list[_Block], start: int, end: int, t: ClassifierThresho
                 ) -> int | None:
     """The best headline before the body; else the body's first line when it reads as one."""
     head = blocks[:start]
-    others = [b.key for b in head]
+    others = [_key(b) for b in head]
     best: tuple[float, int] | None = None
     for i in range(len(head) - 1, max(-1, len(head) - 1 - t.title_max_distance), -1):
         score = _title_score(head[i], start - i - 1, t, others)
