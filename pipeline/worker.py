@@ -1,8 +1,8 @@
 """Worker processes that run one call at a time under a time and a memory budget.
 
 One pathological input (a regex that backtracks, a decompression bomb) must
-not stall a run. Each call therefore runs in a child process started with
-``python -m pipeline.worker``: the child caps its own address space
+not stall a run. Each call therefore runs in a child process running
+:func:`main`: the child caps its own address space
 (``RLIMIT_AS``), the parent waits at most the time budget for the answer and
 otherwise kills the child and starts a fresh one. Plain subprocesses rather
 than ``multiprocessing``: they work from threads, from daemonic Dask workers
@@ -47,6 +47,13 @@ _START_SECONDS = 120.0
 # RLIMIT_AS budget for the data, and two workers on two cores do not oversubscribe.
 _CHILD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "PYTHONHASHSEED": "0"}
+# The child's entry point. Not ``python -m pipeline.worker``: that puts the current
+# folder first on the import path, so a run started from a project that has a
+# ``pipeline`` package of its own would load that one. ``-c`` puts "" there: dropped.
+_CHILD_MAIN = ("import sys\n"
+               "if sys.path[:1] == ['']: del sys.path[0]\n"
+               "from pipeline.worker import main\n"
+               "main(sys.argv[1:])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +87,7 @@ class Worker:
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (package_parent, os.environ.get("PYTHONPATH", "")) if p)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pipeline.worker", str(budget.memory_mb), warm_up or "-",
-             *preload],
+            [sys.executable, "-c", _CHILD_MAIN, str(budget.memory_mb), warm_up or "-", *preload],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             env=env, close_fds=True)
         self.calls = 0
@@ -435,7 +441,7 @@ def _die_with_parent() -> None:
 
 
 def main(argv: list[str]) -> None:
-    """Entry point of ``python -m pipeline.worker MEMORY_MB WARM_UP|- [MODULE …]``."""
+    """The child's entry point; ``argv``: ``MEMORY_MB WARM_UP|- [MODULE …]``."""
     if sys.platform == "linux":
         _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when children stop

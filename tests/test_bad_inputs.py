@@ -250,6 +250,19 @@ def test_a_worker_answers_calls_in_turn() -> None:
     assert not worker.alive
 
 
+def test_a_worker_loads_this_package_whatever_folder_it_starts_in(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    other = tmp_path / "pipeline"  # a project of the user's with a package of that name
+    other.mkdir()
+    (other / "__init__.py").write_text("raise ImportError('not newsclean')\n")
+    monkeypatch.chdir(tmp_path)
+    worker = Worker(Budget(seconds=30, memory_mb=1024), ("pipeline.core",))
+    try:
+        assert worker.call("pipeline.read:record_stem", "a b.txt") == "a_b"
+    finally:
+        worker.close()
+
+
 def test_a_pool_maps_in_order_and_replaces_a_failed_worker() -> None:
     pool = WorkerPool(1, Budget(seconds=1, memory_mb=0))
     jobs: list[tuple[tuple[Any, ...], dict[str, Any]]] = [((4.0,), {}), ((-1.0,), {}),
