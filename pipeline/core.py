@@ -32,7 +32,7 @@ from pipeline.record import (
     Source,
 )
 from pipeline.repair import repair
-from pipeline.segment import segment
+from pipeline.segment import segment, word_count
 from pipeline.typography import apply_profile, slugify, to_ascii
 
 # Enough text to identify the language before the body is known: the longest
@@ -230,7 +230,7 @@ def _assemble(item: Item, labels: list[Labeled], drafts: Sequence[CommentDraft],
         removed=removed,
         repairs=dict(sorted((k, v) for k, v in repairs.items() if v)),
         flags=flags,
-        word_count=len(body.split()),
+        word_count=word_count(body),
         slug=slugify(title) or None if title else None,
         title_ascii=to_ascii(title) if config.ascii_fields and title else None,
         body_ascii=to_ascii(body) if config.ascii_fields else None,

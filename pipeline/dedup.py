@@ -22,6 +22,8 @@ from hashlib import blake2b
 import numpy as np
 from trafilatura.deduplication import sample_tokens
 
+from pipeline.segment import text_pieces
+
 FINGERPRINT_BITS = 64
 
 # Chosen from `python bench/measure_dedup.py` on the dev pages (83 gold bodies of
@@ -61,17 +63,22 @@ def normalize_for_fingerprint(text: str) -> str:
 def fingerprint(body: str) -> str | None:
     """Simhash of the normalised body as 16 hex digits; None when it has no words.
 
+    The body is normalised and its words counted a piece at a time: the bag of
+    words :func:`simhash` would take from ``normalize_for_fingerprint(body)``.
+
     >>> value = fingerprint("Sam Altman rejoint Microsoft.")
     >>> value == fingerprint("sam  ALTMAN\\nrejoint « Microsoft »"), len(value)
     (True, 16)
     >>> fingerprint("") is None, fingerprint(" *** ") is None
     (True, True)
     """
-    words = normalize_for_fingerprint(body)
+    words: Counter[str] = Counter()
+    for piece in text_pieces(body):
+        words.update(normalize_for_fingerprint(piece).split())
     if not words:
         # Simhash of nothing sets every bit: all empty bodies would "match"
         return None
-    return f"{simhash(words):0{FINGERPRINT_BITS // 4}x}"
+    return f"{_simhash_of(_sampled(words, FINGERPRINT_BITS)):0{FINGERPRINT_BITS // 4}x}"
 
 
 _BITS = np.arange(FINGERPRINT_BITS, dtype=np.uint64)
@@ -96,7 +103,23 @@ def simhash(text: str) -> int:
     >>> simhash("sam altman rejoint microsoft") == Simhash("sam altman rejoint microsoft").hash
     True
     """
-    counts = Counter(sample_tokens(text, FINGERPRINT_BITS))
+    return _simhash_of(Counter(sample_tokens(text, FINGERPRINT_BITS)))
+
+
+def _sampled(words: Counter[str], length: int) -> Counter[str]:
+    """The words trafilatura's ``sample_tokens`` keeps, from the bag of a normalised text.
+
+    Its tokens are the text's words (normalised words are letters and digits
+    only): the longest words when there are enough of them, else all.
+    """
+    for shortest in range(5, 1, -1):
+        kept = Counter({word: n for word, n in words.items() if len(word) >= shortest})
+        if kept.total() >= length / 2:
+            return kept
+    return words
+
+
+def _simhash_of(counts: Counter[str]) -> int:
     if not counts:
         return (1 << FINGERPRINT_BITS) - 1  # every bit of a zero vector is set (>= 0)
     hashes = np.fromiter(map(_token_hash, counts), dtype=np.uint64, count=len(counts))

@@ -185,3 +185,37 @@ def segment(lines: Sequence[str], *, split: bool = True,
                            part=part_no, continues=k > 0)
                 part_no += 1
         gap = False
+
+
+# Long texts are read this many characters at a time, cut just before a space
+# or a line break, so that a huge body never has a normalised copy or a list of
+# its words in memory whole: NFKC, casefolding and word splitting all end at an
+# ASCII space or line break, so the pieces give what the whole text gives.
+PIECE_CHARS = 1 << 20
+_PIECE_END = re.compile("[ \n]")
+
+
+def text_pieces(text: str, size: int | None = None) -> Iterator[str]:
+    """``text`` in consecutive pieces of ``size`` (``PIECE_CHARS``) characters or a little
+    more, each cut just before a space or line break (the rest in one piece when there
+    is none).
+
+    >>> list(text_pieces("un deux trois", 4))
+    ['un deux', ' trois']
+    """
+    size = PIECE_CHARS if size is None else size
+    start = 0
+    while start < len(text):
+        found = _PIECE_END.search(text, start + size) if start + size < len(text) else None
+        end = found.start() if found else len(text)
+        yield text[start:end]
+        start = end
+
+
+def word_count(text: str) -> int:
+    """``len(text.split())``, without the list of words.
+
+    >>> word_count("Un  texte\\nde quatre\\u00a0mots")
+    5
+    """
+    return sum(len(piece.split()) for piece in text_pieces(text))

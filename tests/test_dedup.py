@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from trafilatura.deduplication import Simhash
 
+from pipeline import segment
 from pipeline.dedup import (
     NEAR_DUPLICATE_BITS,
     assign_duplicates,
@@ -250,3 +251,41 @@ def test_simhash_equals_trafilatura_on_generated_text(text: str) -> None:
     # tiny alphabets give repeated, short and punctuation-only tokens: every branch
     # of trafilatura's token sampling, and the empty vector
     assert simhash(text) == Simhash(text, length=64).hash
+
+
+def _whole_text_fingerprint(body: str) -> str | None:
+    """The definition: Simhash of the whole normalised body, which fingerprint reads in pieces."""
+    words = normalize_for_fingerprint(body)
+    return f"{Simhash(words, length=64).hash:016x}" if words else None
+
+
+@pytest.mark.parametrize("path", SAMPLES + DEV_PAGES, ids=lambda p: p.stem[:30])
+@pytest.mark.parametrize("piece_chars", [segment.PIECE_CHARS, 200])
+def test_fingerprint_in_pieces_is_the_whole_texts(path: Path, piece_chars: int,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(segment, "PIECE_CHARS", piece_chars)
+    body = path.read_text(encoding="utf-8", errors="replace")
+    assert fingerprint(body) == _whole_text_fingerprint(body)
+
+
+@pytest.mark.parametrize("body", [
+    "mot " * 40,  # enough words of five letters and more
+    "ab cd " * 16 + "x " * 40,  # enough of two letters: those of one letter are left out
+    "ab cd " * 8 + "x " * 40,  # too few of any length: all are kept
+])
+def test_fingerprint_samples_words_as_trafilatura_does(body: str) -> None:
+    assert fingerprint(body) == _whole_text_fingerprint(body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab cdéf日本 12-_.,\n\u00a0ﬁ\u0301"), max_size=300),
+       st.integers(min_value=1, max_value=20))
+def test_fingerprint_and_word_count_in_small_pieces(text: str, piece_chars: int) -> None:
+    # pieces of a few characters cut between every pair of words: each piece is
+    # normalised and split on its own (NBSP, a ligature and a combining accent
+    # around the cuts included)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(segment, "PIECE_CHARS", piece_chars)
+        assert "".join(segment.text_pieces(text)) == text
+        assert fingerprint(text) == _whole_text_fingerprint(text)
+        assert segment.word_count(text) == len(text.split())
