@@ -7,7 +7,8 @@ each as a fresh process so that start-up counts:
 - ``newsclean run --no-prefect`` into an empty folder, then again unchanged;
 - the same through the Prefect flow (``--prefect``; a temporary local server
   starts when ``PREFECT_API_URL`` is not set);
-- one 50 MB single-line document (``--big``);
+- two 50 MB single-line documents (``--big``): one sentence over and over, and
+  distinct sentences with an emoji;
 - with ``--crossover``, small runs with one worker (``--runner thread``) and
   one per core (``--runner process``), to place ``run.PARALLEL_FROM``.
 
@@ -75,11 +76,32 @@ def make_corpus(target: Path, docs: int, seed: int = 7) -> Path:
 
 
 def make_big(target: Path, megabytes: int = 50) -> Path:
-    """A folder holding one document of ``megabytes`` MB on a single line."""
+    """A folder holding one document of ``megabytes`` MB on a single line, one sentence
+    over and over (the repeat finder removes all but the first)."""
     target.mkdir(parents=True, exist_ok=True)
     sentence = "Le conseil d’administration a annoncé une décision inattendue, vendredi. "
     line = (sentence * (megabytes * 1024 * 1024 // len(sentence.encode()) + 1)).encode()
     (target / "one_line.txt").write_bytes(line[: megabytes * 1024 * 1024] + b"\n")
+    return target
+
+
+def make_big_distinct(target: Path, megabytes: int = 50) -> Path:
+    """The same size of single line made of distinct sentences: the samples' sentences
+    in a deterministic shuffle, each numbered, with one emoji, which makes Python
+    store the whole decoded text at four bytes a character."""
+    target.mkdir(parents=True, exist_ok=True)
+    sentences = [s for path in sorted((ROOT / "raw").glob("*.txt"))
+                 for s in re.split(r"(?<=[.!?])\s+", path.read_text(encoding="utf-8"))
+                 if 40 <= len(s) <= 300 and s[-1] in ".!?"]
+    rnd = random.Random(7)
+    parts, size, number = ["Une page en une ligne 📰."], 0, 0
+    while size < megabytes * 1024 * 1024:
+        number += 1
+        sentence = rnd.choice(sentences)
+        parts.append(f"{sentence[:-1]} ({number}){sentence[-1]}")
+        size += len(parts[-1].encode()) + 1
+    (target / "one_line.txt").write_bytes(
+        " ".join(parts).encode()[: megabytes * 1024 * 1024].rsplit(b" ", 1)[0] + b"\n")
     return target
 
 
@@ -185,7 +207,7 @@ def main() -> None:
     parser.add_argument("--prefect-server", action="store_true",
                         help="run the flow against a local Prefect server started first "
                              "(as in production) rather than a temporary one per run")
-    parser.add_argument("--big", action="store_true", help="also the 50 MB single-line file")
+    parser.add_argument("--big", action="store_true", help="also the 50 MB single-line files")
     parser.add_argument("--crossover", action="store_true",
                         help="only time small runs with one worker and one per core")
     args = parser.parse_args()
@@ -227,6 +249,11 @@ def main() -> None:
         clean = args.out / "clean-big"
         shutil.rmtree(clean, ignore_errors=True)
         measures.append(timed("newsclean run --no-prefect, one 50 MB line",
+                              [newsclean(), "run", str(big), str(clean), "--no-prefect",
+                               "--quiet"], 1))
+        big = make_big_distinct(args.out / "big-distinct")
+        shutil.rmtree(clean, ignore_errors=True)
+        measures.append(timed("newsclean run --no-prefect, one 50 MB line, distinct sentences",
                               [newsclean(), "run", str(big), str(clean), "--no-prefect",
                                "--quiet"], 1))
 
