@@ -31,7 +31,7 @@ from pipeline.record import (
     RepairKind,
     Source,
 )
-from pipeline.repair import repair
+from pipeline.repair import repair_lines, split_lines
 from pipeline.segment import segment, word_count
 from pipeline.typography import apply_profile, slugify, to_ascii
 
@@ -142,11 +142,14 @@ def clean_item(item: Item, *, record_id: str, path: str, sha256: str,
     ``track=False`` skips the placements (an empty list): a run does not need
     them, and a huge input has one per sentence.
     """
-    repaired = repair(item.text, config)
-    # From here on only the repaired lines are needed, then only their segments:
-    # dropping the decoded text and the repaired lines once used keeps a big
-    # input from being held three times over (when the caller hands the item over).
+    # Once split into lines, only the lines are needed, then only their segments:
+    # dropping the decoded text before the lines are repaired, and the repaired
+    # lines once segmented, keeps a big input from being held several times over
+    # (when the caller hands the item over).
+    lines_to_repair, line_counts = split_lines(item.text)
     item = replace(item, text="")
+    repaired = repair_lines(lines_to_repair, line_counts)
+    del lines_to_repair
     repairs: Counter[str] = Counter(repaired.counts)
     repairs.update(dict(item.repairs))
     lines = list(segment(repaired.lines, long_line_chars=config.classifier.long_line_chars))

@@ -472,13 +472,26 @@ def repair(text: str, config: Config = DEFAULT_CONFIG) -> Repaired:
     >>> r.counts
     {'entity': 1, 'line-end': 2, 'tag': 1, 'whitespace': 1}
     """
+    lines, counts = split_lines(text)
+    return repair_lines(lines, counts)
+
+
+def split_lines(text: str) -> tuple[list[str], Counter[str]]:
+    """The first step of :func:`repair`: the text's lines, line ends made LF, and its count.
+
+    A caller that lets the text go before :func:`repair_lines` keeps a huge
+    input from being held whole beside its lines while they are repaired.
+    """
     counts: Counter[str] = Counter()
     line_ends = text.count("\r") + text.count("\u2028") + text.count("\u2029")
     if line_ends:
         counts[RepairKind.LINE_END.value] += line_ends
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2029", cd.BREAK)
-    lines = _pretrim(text.split("\n"))
-    del text  # the lines are a copy; a line-end-repaired text is not needed any more
+    return _pretrim(text.split("\n")), counts
+
+
+def repair_lines(lines: list[str], counts: Counter[str]) -> Repaired:
+    """The rest of :func:`repair`, on the lines of :func:`split_lines`, which it takes over."""
     pending: list[int] | None = None  # None: every line
     for _ in range(_MAX_PASSES):
         indices = range(len(lines)) if pending is None else pending
@@ -529,6 +542,8 @@ def _chunks(lines: list[str]) -> Iterator[str]:
 
 def _repair_group(lines: list[str], group: list[int], counts: Counter[str]) -> list[int]:
     """Run every step once over the lines of ``group``; the indices of those that changed."""
+    if len(group) == 1:
+        return _repair_alone(lines, group[0], counts)
     chunk = "\n".join([lines[i] for i in group])
     for step in STEPS.values():
         chunk, found = step(chunk)
@@ -540,6 +555,22 @@ def _repair_group(lines: list[str], group: list[int], counts: Counter[str]) -> l
             lines[i] = line
             changed.append(i)
     return changed
+
+
+def _repair_alone(lines: list[str], i: int, counts: Counter[str]) -> list[int]:
+    """:func:`_repair_group` of one line, which is not held in ``lines`` meanwhile: a very
+    long line is then not kept as it was beside what the steps make of it."""
+    line, lines[i] = lines[i], ""
+    changed = False
+    for step in STEPS.values():
+        fixed, found = step(line)
+        if found:
+            counts.update(found)
+        # a step hands back an unchanged text as itself, most of the time
+        changed = changed or (fixed is not line and fixed != line)
+        line = fixed
+    lines[i] = line
+    return [i] if changed else []
 
 
 def _pretrim(lines: list[str]) -> list[str]:
