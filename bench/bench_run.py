@@ -90,7 +90,7 @@ def make_big_distinct(target: Path, megabytes: int = 50) -> Path:
     in a deterministic shuffle, each numbered, with one emoji, which makes Python
     store the whole decoded text at four bytes a character."""
     target.mkdir(parents=True, exist_ok=True)
-    sentences = [s for path in sorted((ROOT / "raw").glob("*.txt"))
+    sentences = [" ".join(s.split()) for path in sorted((ROOT / "raw").glob("*.txt"))
                  for s in re.split(r"(?<=[.!?])\s+", path.read_text(encoding="utf-8"))
                  if 40 <= len(s) <= 300 and s[-1] in ".!?"]
     rnd = random.Random(7)
