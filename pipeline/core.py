@@ -103,20 +103,18 @@ def clean_items(items: list[Item | RejectedInput], *, path: str, stem: str, sha2
     taken = set(reserved)
     results: list[Article | RejectedInput] = []
     # taken off the end in order and handed over, so that once an item is
-    # repaired nothing holds its decoded text (see clean_item)
+    # repaired nothing holds its decoded text (see clean_item): the next item is
+    # looked at where it lies and popped only as it is handed over
     items.reverse()
     while items:
-        head = items.pop()
-        if isinstance(head, RejectedInput):
-            results.append(head.at(path))
+        if isinstance(items[-1], RejectedInput):
+            results.append(cast(RejectedInput, items.pop()).at(path))
             continue
-        this_id = record_id(stem, head)
+        this_id = record_id(stem, items[-1])
         id_taken = this_id in taken
         if id_taken:
-            this_id = _positional_id(stem, head, taken)
+            this_id = _positional_id(stem, items[-1], taken)
         taken.add(this_id)
-        items.append(head)
-        del head  # clean_item takes the item over: nothing here may hold it
         try:
             article, _ = clean_item(cast(Item, items.pop()), record_id=this_id, path=path,
                                     sha256=sha256, config=config, track=False)
