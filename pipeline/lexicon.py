@@ -142,9 +142,9 @@ def match_normalised(key: str, *, language: str | None,
     for rules in rule_sets:
         if (reason := rules.exact.get(key)) is not None:
             return reason
-    patterns = ("sentence",) if len(key) > prefix_max_chars else ("sentence", "prefix", "regex")
+    short = len(key) <= prefix_max_chars  # only sentence prefixes judge a longer line
     for rules in rule_sets:
-        for pattern in (getattr(rules, name) for name in patterns):
+        for pattern in (rules.sentence, rules.prefix, rules.regex) if short else (rules.sentence,):
             if pattern is not None and (m := pattern.match(key)):
                 return RemovalReason[m.lastgroup or ""]
     return None
