@@ -1,10 +1,16 @@
-"""Language identification: what it names, and that its quick first read changes nothing."""
+"""Language identification: what it names, that its quick first read changes nothing,
+and that the whole-array scoring gives py3langid's own scores."""
 
+from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from pipeline import language
+from pipeline import identifier, language
 from pipeline.language import detect_language, language_code
 
 RAW = Path(__file__).resolve().parents[1] / "raw"
@@ -50,3 +56,55 @@ def test_the_quick_first_read_names_the_language_the_whole_sample_names(path: Pa
                                            ("deu", None), ("", None), (None, None)])
 def test_language_code(tag: str | None, code: str | None) -> None:
     assert language_code(tag) == code
+
+
+@cache
+def _py3langid() -> LanguageIdentifier:
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def test_the_installed_model_is_scored_with_whole_array_steps() -> None:
+    # fails when py3langid ships another model: prove WINDOW for it and update MODEL_SHA256
+    assert language._identifier().vectorised
+
+
+def test_the_automaton_forgets_where_it_began_within_the_window() -> None:
+    """From any state, WINDOW bytes lead where they lead from the start state.
+
+    Follows every pair (state reached from some state, state reached from the start)
+    over all bytes at once; a pair that meets stays met, and none is left apart.
+    """
+    ident = language._identifier()
+    moves = np.frombuffer(ident.tk_nextmove, dtype=f"u{ident.tk_nextmove.itemsize}")
+    moves = moves.reshape(-1, 256)[np.asarray(ident.tk_row)]
+    count = len(moves)
+    ends, starts = np.arange(count, dtype=np.int64), np.zeros(count, dtype=np.int64)
+    for _ in range(identifier.WINDOW):
+        pairs = np.unique(np.concatenate([
+            np.unique(moves[ends, byte].astype(np.int64) * count + moves[starts, byte])
+            for byte in range(256)]))
+        ends, starts = pairs // count, pairs % count
+        ends, starts = ends[ends != starts], starts[ends != starts]
+    assert not len(ends)
+
+
+SCORED = [
+    "", "a", "ab", "abcde", "abcdef", "abcdefg",  # around the window's width
+    "    ", "1234567890", "!!!???", "\x00\x01", "\U0001f4f0" * 3,
+    "ÉCRIT EN CAPITALES", "e\u0301te\u0301",  # lowered, composed by py3langid first
+    "\ud800 lone surrogate",
+    "Quatre jours après avoir été écarté de la tête d’OpenAI, Sam Altman rejoint Microsoft.",
+    "مرحبا بالعالم، هذا نص عربي قصير", "日本語のテキストです。", "Ελληνικό κείμενο εδώ",
+]
+
+
+@pytest.mark.parametrize("text", SCORED + [p.read_text(encoding="utf-8", errors="replace")[:3000]
+                                          for p in PAGES[::5]])
+def test_scores_equal_py3langids_bit_for_bit(text: str) -> None:
+    assert np.array_equal(language._identifier()._decide(text), _py3langid()._decide(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_scores_of_any_text_equal_py3langids(text: str) -> None:
+    assert np.array_equal(language._identifier()._decide(text), _py3langid()._decide(text))
