@@ -91,6 +91,8 @@ class Plan:
     unchanged: int = 0  # inputs skipped: same bytes, version and config as their records
     refused: list[dict[str, Any]] = field(default_factory=list)  # reject rows of discovery
     seconds: float = 0.0
+    # each record's fingerprint and duplicate_of when planned, if known (state.load_duplicates)
+    known: state.Known | None = None
 
 
 @dataclass(slots=True)
@@ -99,16 +101,19 @@ class Cleaned:
 
     sha256: str
     records: list[tuple[str, bytes]] = field(default_factory=list)
+    fingerprints: list[str | None] = field(default_factory=list)  # one per record
     removed: Counter[str] = field(default_factory=Counter)
     rejects: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class Done:
-    """What cleaning one input left: the ids of the records written, removals, rejects."""
+    """What cleaning one input left: the ids and fingerprints of the records written,
+    removals, rejects."""
 
     sha256: str | None
     ids: list[str] = field(default_factory=list)
+    fingerprints: list[str | None] = field(default_factory=list)
     removed: Counter[str] = field(default_factory=Counter)
     rejects: list[dict[str, Any]] = field(default_factory=list)
 
@@ -119,6 +124,7 @@ class BatchResult:
 
     files: int = 0
     records: int = 0
+    written: state.Known = field(default_factory=dict)  # records written, as the pass knows them
     removed: Counter[str] = field(default_factory=Counter)
     rejects: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
@@ -186,9 +192,12 @@ def plan(raw: str, clean: str, config: Config = DEFAULT_CONFIG, *, follow_symlin
         if entry is not None and digests.get(f.rel) == entry.sha256:
             continue
         todo.append(Planned(f, stems[f.rel], entry.ids if entry else ()))
+    known = state.load_duplicates(clean_store)
+    if todo:
+        state.forget_duplicates(clean_store)
     return Plan(todo=todo, inputs=[f.rel for f in files], unchanged=len(files) - len(todo),
                 refused=[reject_row(err, None) for err in refused],
-                seconds=time.perf_counter() - started)
+                seconds=time.perf_counter() - started, known=known)
 
 
 def choose_workers(runner: Runner, todo: int, config: Config = DEFAULT_CONFIG) -> int:
@@ -238,6 +247,7 @@ def clean_input(items: list[Item | RejectedInput], *, path: str, stem: str, sha2
             cleaned.rejects.append(reject_row(err, sha256))
             continue
         cleaned.records.append((outcome.id, blob))
+        cleaned.fingerprints.append(outcome.fingerprint)
         cleaned.removed.update(r.reason.value for r in outcome.removed)
     return cleaned
 
@@ -271,7 +281,7 @@ def clean_file(raw: str, clean: str, planned: Planned, *, config: Config) -> Don
     if ids:  # an input that now gives fewer items: its extra records go
         for stale in sorted(set(planned.previous_ids) - set(ids) - planned.reserved):
             delete_record(clean_store, stale)
-    return Done(cleaned.sha256, ids, cleaned.removed, cleaned.rejects)
+    return Done(cleaned.sha256, ids, cleaned.fingerprints, cleaned.removed, cleaned.rejects)
 
 
 def warm_up() -> None:
@@ -340,6 +350,9 @@ def clean_batch(batch: Sequence[Planned], raw: str, clean: str, config: Config =
                 if isinstance(outcome, WorkerFailure) else outcome)
         result.files += 1
         result.records += len(done.ids)
+        # as written: a new record has no duplicate_of until the duplicate pass
+        result.written.update((i, (fp, None)) for i, fp in zip(done.ids, done.fingerprints,
+                                                                strict=True))
         result.removed.update(done.removed)
         result.rejects.extend(done.rejects)
         entries[planned.file.rel] = state.Entry(
@@ -359,6 +372,7 @@ def combine(results: Iterable[BatchResult]) -> BatchResult:
     for r in results:
         total.files += r.files
         total.records += r.records
+        total.written.update(r.written)
         total.removed.update(r.removed)
         total.rejects.extend(r.rejects)
         total.seconds += r.seconds
@@ -375,10 +389,11 @@ def finish(raw: str, clean: str, the_plan: Plan, total: BatchResult,
     """
     clean_store = open_store(clean)
     manifest, merged = state.load(clean_store)
-    clashes = settle_id_clashes(raw, clean, the_plan, manifest, config, run_id=run_id,
-                                workers=workers)
+    clashes, redone = settle_id_clashes(raw, clean, the_plan, manifest, config, run_id=run_id,
+                                        workers=workers)
     if clashes:  # their inputs were cleaned again
         manifest, merged = state.load(clean_store)
+        total.written.update(redone.written)
     current = set(the_plan.inputs)
     gone = sorted(rel for rel in manifest.entries if rel not in current)
     owned = {i for rel in current if (e := manifest.entries.get(rel)) for i in e.ids}
@@ -386,13 +401,18 @@ def finish(raw: str, clean: str, the_plan: Plan, total: BatchResult,
                      if is_record_name(n) and n[:-len(".json")] not in owned)
     pruned: list[str] = []
     if prune:
+        if orphans:
+            state.forget_duplicates(clean_store)
         for record_id in orphans:
             delete_record(clean_store, record_id)
         for rel in gone:
             del manifest.entries[rel]
         pruned, orphans = orphans, []
     state.save(clean_store, manifest, merged)
-    duplicates = mark_duplicates(clean_store, config) if total.records or pruned else 0
+    duplicates = 0
+    if the_plan.todo or pruned or the_plan.known is None:  # records changed, or not known
+        duplicates = mark_duplicates(clean_store, config,
+                                     known={**(the_plan.known or {}), **total.written})
     rejects = [*the_plan.refused,
                *(r for rel in the_plan.inputs if (e := manifest.entries.get(rel))
                  for r in e.rejects)]
@@ -406,8 +426,10 @@ def finish(raw: str, clean: str, the_plan: Plan, total: BatchResult,
 
 
 def settle_id_clashes(raw: str, clean: str, the_plan: Plan, manifest: state.Manifest,
-                      config: Config = DEFAULT_CONFIG, *, run_id: str, workers: int = 1) -> int:
-    """Clean again the inputs whose records claim one id; return how many ids clashed.
+                      config: Config = DEFAULT_CONFIG, *, run_id: str, workers: int = 1
+                      ) -> tuple[int, BatchResult]:
+    """Clean again the inputs whose records claim one id; return how many ids clashed,
+    and what cleaning them again did.
 
     ``manifest``: the entries of every input, this run's included. A JSON
     item's own id can come again in another input (a feed saved twice).
@@ -431,41 +453,53 @@ def settle_id_clashes(raw: str, clean: str, the_plan: Plan, manifest: state.Mani
             for rel in rels[1:]:
                 reserved.setdefault(rel, set()).add(record_id)
     if not reserved:
-        return 0
+        return 0, BatchResult()
     again = [Planned(InputFile(rel), manifest.entries[rel].stem, manifest.entries[rel].ids,
                      frozenset(reserved[rel]))
              for rel in the_plan.inputs if rel in reserved]
     # its batch file sorts after the run's batches (never more of them than inputs)
-    clean_batch(again, raw, clean, config, run_id=run_id, index=len(the_plan.inputs),
-                workers=workers)
-    return clashes
+    redone = clean_batch(again, raw, clean, config, run_id=run_id, index=len(the_plan.inputs),
+                         workers=workers)
+    return clashes, redone
 
 
-def mark_duplicates(clean_store: Store, config: Config = DEFAULT_CONFIG) -> int:
+def mark_duplicates(clean_store: Store, config: Config = DEFAULT_CONFIG, *,
+                    known: state.Known | None = None) -> int:
     """Set ``duplicate_of`` on every record in the clean folder; return how many changed.
 
     Runs once after the batches, over this run's records and those already in
     the folder: a new record with a smaller id can start an existing group.
-    The assignment depends only on the set of records, so a run that wrote or
-    deleted none skips it. Only records whose value changes are rewritten.
+    The assignment depends only on the set of records, so a run that changed
+    none skips it. Only records whose value changes are rewritten.
+
+    ``known``: fingerprint and duplicate_of of records as they are in the folder
+    (this run's, and what the last pass left); only the others are read. What
+    the pass leaves is saved for the next one (:func:`state.save_duplicates`).
     """
     # imported here: numpy and trafilatura would otherwise sit in this process
     # for the whole run while only the worker processes clean
     from pipeline.dedup import assign_duplicates
 
-    current: dict[str, tuple[str | None, str | None]] = {}
+    known = known or {}
+    current: state.Known = {}
     for name in sorted(clean_store.names()):
         if is_record_name(name):
-            data = json.loads(clean_store.read_bytes(name))
-            current[data["id"]] = (data.get("fingerprint"), data.get("duplicate_of"))
+            rid = name[:-len(".json")]
+            if rid in known:
+                current[rid] = known[rid]
+            else:
+                data = json.loads(clean_store.read_bytes(name))
+                current[rid] = (data.get("fingerprint"), data.get("duplicate_of"))
     wanted = assign_duplicates(((rid, fp) for rid, (fp, _) in current.items()),
                                threshold=config.near_duplicate_bits)
     changed = 0
-    for rid, (_, was) in current.items():
+    for rid, (fingerprint, was) in current.items():
         if wanted.get(rid) != was:
             data = clean_store.read_bytes(record_name(rid))
             write_record(clean_store, rid, with_duplicate_of(data, wanted.get(rid)))
+            current[rid] = (fingerprint, wanted.get(rid))
             changed += 1
+    state.save_duplicates(clean_store, current)
     return changed
 
 

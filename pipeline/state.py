@@ -7,6 +7,12 @@ that an unchanged input is skipped. It lives in ``CLEAN/_state/``:
 ``done/<run-id>-<batch>.json`` per finished batch, merged into the manifest at
 the end. A run killed half-way therefore leaves the batches it finished
 recorded, and the next run redoes only the rest.
+
+``duplicates.json`` keeps each record's fingerprint and ``duplicate_of`` as the
+last duplicate pass left them, so that the next pass need not read every
+record. It is exact only while present: a run removes it before it writes or
+deletes any record and writes it again when its duplicate pass is over, so a
+run killed in between leaves none and the next pass reads the records.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ STATE_DIR = "_state"
 MANIFEST = f"{STATE_DIR}/manifest.json"
 DONE_DIR = f"{STATE_DIR}/done"
 LOCK_FILE = f"{STATE_DIR}/lock"
+DUPLICATES = f"{STATE_DIR}/duplicates.json"
 RUNS_DIR = "_runs"
 _FORMAT = 1
 # Rejects that say more about the machine or the moment than about the input: an
@@ -136,6 +143,31 @@ def save(clean: Store, manifest: Manifest, merged: Iterable[str]) -> None:
     clean.write_text(MANIFEST, manifest.to_json())
     for rel in merged:
         clean.delete(rel)
+
+
+# A record's fingerprint and duplicate_of, by record id.
+Known = dict[str, tuple[str | None, str | None]]
+
+
+def load_duplicates(clean: Store) -> Known | None:
+    """What the last duplicate pass left, or None when that is not known (see above)."""
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        data = json.loads(clean.read_text(DUPLICATES))
+        if data.get("format") == _FORMAT:
+            return {rid: (fingerprint, of) for rid, (fingerprint, of) in data["records"].items()}
+    return None
+
+
+def save_duplicates(clean: Store, known: Known) -> None:
+    """Write what a duplicate pass left: every record's fingerprint and duplicate_of."""
+    data = {"format": _FORMAT, "records": {rid: list(v) for rid, v in sorted(known.items())}}
+    clean.write_text(DUPLICATES, json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+                     + "\n")
+
+
+def forget_duplicates(clean: Store) -> None:
+    """Remove the duplicates file: records are about to change."""
+    clean.delete(DUPLICATES)
 
 
 def new_run_id() -> str:

@@ -1,10 +1,15 @@
-"""A run flags duplicate records (same article, other noise) and never deletes them."""
+"""A run flags duplicate records (same article, other noise) and never deletes them;
+what its duplicate pass leaves spares the next pass reading every record."""
 
 import json
 import shutil
 from pathlib import Path
 
-from pipeline.run import Runner, run_local
+import pytest
+
+from pipeline.config import DEFAULT_CONFIG
+from pipeline.run import Runner, plan, run_local
+from pipeline.storage import LocalStore
 
 RAW = Path(__file__).resolve().parent.parent / "raw"
 SAMPLE = RAW / "002_0e7ef94815b21e99.txt"
@@ -14,7 +19,16 @@ def records(clean: Path) -> dict[str, dict]:
     return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in clean.glob("*.json")}
 
 
-def test_a_copy_with_other_noise_points_to_the_first_record(tmp_path: Path) -> None:
+def duplicates_file(clean: Path) -> dict[str, list[str | None]] | None:
+    path = clean / "_state" / "duplicates.json"
+    return json.loads(path.read_text(encoding="utf-8"))["records"] if path.exists() else None
+
+
+def as_records_say(clean: Path) -> dict[str, list[str | None]]:
+    return {rid: [r["fingerprint"], r["duplicate_of"]] for rid, r in records(clean).items()}
+
+
+def three_inputs(tmp_path: Path) -> tuple[Path, Path]:
     raw, clean = tmp_path / "raw", tmp_path / "clean"
     raw.mkdir()
     text = SAMPLE.read_text(encoding="utf-8")
@@ -23,6 +37,12 @@ def test_a_copy_with_other_noise_points_to_the_first_record(tmp_path: Path) -> N
         "Menu\nPartager\n\n" + text + "\n\nSource link : https://example.org/a\nTags :Exemple\n",
         encoding="utf-8")
     shutil.copy(RAW / "003_7a28cf3b99ede5af.txt", raw / "d-other.txt")
+    return raw, clean
+
+
+def test_a_copy_with_other_noise_points_to_the_first_record(tmp_path: Path) -> None:
+    raw, clean = three_inputs(tmp_path)
+    text = SAMPLE.read_text(encoding="utf-8")
     run_local(str(raw), str(clean), runner=Runner.THREAD)
     got = records(clean)
     assert got["b-original"]["duplicate_of"] is None
@@ -40,3 +60,63 @@ def test_a_copy_with_other_noise_points_to_the_first_record(tmp_path: Path) -> N
 
     # nothing new: nothing rewritten
     assert run_local(str(raw), str(clean), runner=Runner.THREAD)["duplicate_of_changed"] == 0
+
+
+def test_the_pass_leaves_what_records_say_and_the_next_pass_reads_only_what_it_rewrites(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw, clean = three_inputs(tmp_path)
+    run_local(str(raw), str(clean), runner=Runner.THREAD)
+    assert duplicates_file(clean) == as_records_say(clean)
+
+    read: list[str] = []
+    read_bytes = LocalStore.read_bytes
+
+    def spy(self: LocalStore, rel: str, limit: int = -1) -> bytes:
+        read.append(rel)
+        return read_bytes(self, rel, limit)
+
+    monkeypatch.setattr(LocalStore, "read_bytes", spy)
+    shutil.copy(raw / "b-original.txt", raw / "a-rescraped.txt")
+    summary = run_local(str(raw), str(clean), runner=Runner.THREAD)
+    assert summary["duplicate_of_changed"] == 2
+    # the two records it rewrote, not d-other nor the one this run wrote
+    assert sorted(rel for rel in read if rel.endswith(".json") and "/" not in rel) == [
+        "b-original.json", "c-syndicated.json"]
+    assert duplicates_file(clean) == as_records_say(clean)
+
+
+def test_the_file_goes_as_soon_as_a_run_has_records_to_change(tmp_path: Path) -> None:
+    raw, clean = three_inputs(tmp_path)
+    run_local(str(raw), str(clean), runner=Runner.THREAD)
+    assert plan(str(raw), str(clean), DEFAULT_CONFIG).todo == []
+    assert duplicates_file(clean) is not None  # nothing to do: still exact
+    (raw / "d-other.txt").write_text("Un autre texte.\n", encoding="utf-8")
+    assert len(plan(str(raw), str(clean), DEFAULT_CONFIG).todo) == 1
+    # a run killed from here on leaves no file: the next pass reads the records
+    assert duplicates_file(clean) is None
+    run_local(str(raw), str(clean), runner=Runner.THREAD)
+    assert duplicates_file(clean) == as_records_say(clean)
+
+
+def test_a_pass_without_the_file_reads_the_records_and_mends_them(tmp_path: Path) -> None:
+    raw, clean = three_inputs(tmp_path)
+    run_local(str(raw), str(clean), runner=Runner.THREAD)
+    # as a run killed in its pass may leave it: a value set, the file not yet written
+    (clean / "_state" / "duplicates.json").unlink()
+    path = clean / "c-syndicated.json"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        '"duplicate_of": "b-original"', '"duplicate_of": "d-other"'), encoding="utf-8")
+    (raw / "e-new.txt").write_text("Un autre texte, sans rapport.\n", encoding="utf-8")
+    run_local(str(raw), str(clean), runner=Runner.THREAD)
+    assert records(clean)["c-syndicated"]["duplicate_of"] == "b-original"
+    assert duplicates_file(clean) == as_records_say(clean)
+
+
+def test_prune_leaves_the_file_exact(tmp_path: Path) -> None:
+    raw, clean = three_inputs(tmp_path)
+    run_local(str(raw), str(clean), runner=Runner.THREAD)
+    (raw / "b-original.txt").unlink()
+    run_local(str(raw), str(clean), runner=Runner.THREAD, prune=True)
+    assert "b-original" not in records(clean)
+    assert records(clean)["c-syndicated"]["duplicate_of"] is None
+    assert duplicates_file(clean) == as_records_say(clean)
