@@ -2,9 +2,10 @@
 
 py3langid finds the byte n-grams of a text by walking its automaton one byte at
 a time in Python, then widens the table rows of those n-grams from half floats
-one element at a time. On news articles that is three quarters of the
-identification's cost. :class:`Identifier` gives the same scores, bit for bit,
-with a few NumPy operations over all positions at once:
+one element at a time: most of the identification's cost. :class:`Identifier`
+gives the same scores, bit for bit, with a few NumPy operations over all
+positions at once, in about half the time (1,000 characters of an article:
+~110 µs against ~210 µs):
 
 - The automaton forgets: after any :data:`WINDOW` bytes it is in the same state
   whatever state it started from (``tests/test_language.py`` proves this of the
