@@ -102,8 +102,7 @@ class Worker:
         if self.ready:
             return
         try:
-            header = self._read(_HEADER.size, time.monotonic() + _START_SECONDS)
-            pickle.loads(self._read(_HEADER.unpack(header)[0], None))
+            self._message(time.monotonic() + _START_SECONDS)
         except TimeoutError:
             self.kill()
             raise WorkerFailure("died", f"the worker did not start in {_START_SECONDS:g} s"
@@ -137,8 +136,7 @@ class Worker:
     def receive(self) -> Any:
         """The value of the call :meth:`send` started; raises :class:`WorkerFailure`."""
         try:
-            header = self._read(_HEADER.size, self._deadline)
-            reply = pickle.loads(self._read(_HEADER.unpack(header)[0], self._deadline))
+            reply = self._message(self._deadline)
         except TimeoutError:
             self.kill()
             raise WorkerFailure("timeout", f"over the budget of {self.budget.seconds:g} s"
@@ -152,6 +150,11 @@ class Worker:
         if kind == "memory":
             self.kill()  # a heap that hit its cap is not worth reusing
         raise WorkerFailure(kind, text)
+
+    def _message(self, deadline: float | None) -> Any:
+        """The child's next message: a length, then that many bytes of pickle."""
+        header = self._read(_HEADER.size, deadline)
+        return pickle.loads(self._read(_HEADER.unpack(header)[0], deadline))
 
     def _read(self, n: int, deadline: float | None) -> bytes:
         stream = self.process.stdout
