@@ -278,16 +278,62 @@ def trim_lines(text: str) -> tuple[str, Counts]:
     return "\n".join([line.strip() for line in text.split("\n")]), {}
 
 
-def fix_spaces(text: str) -> tuple[str, Counts]:
+def fix_spaces(text: str, piece_chars: int | None = None) -> tuple[str, Counts]:
     """Make odd spaces plain, collapse runs of spaces, drop the space before , and .
 
     No-break, narrow no-break, thin and figure spaces are typography and stay.
+    A text longer than ``piece_chars`` (:data:`SPACES_PIECE_CHARS`) goes a piece
+    at a time (see :func:`_word_pieces`).
 
     >>> fix_spaces("Il dit\\t:  oui , puis\\xa0 non .")
     ('Il dit : oui, puis\\xa0non.', {'whitespace': 5})
     >>> fix_spaces("Prix : 1\\u202f000\\xa0€ ; voir ...")
     ('Prix : 1\\u202f000\\xa0€ ; voir ...', {})
+    >>> fix_spaces("Il dit  oui , puis non .", piece_chars=4)
+    ('Il dit oui, puis non.', {'whitespace': 3})
     """
+    size = SPACES_PIECE_CHARS if piece_chars is None else piece_chars
+    if len(text) <= size:
+        text, count = _fix_spaces(text)
+        return text, _one(RepairKind.WHITESPACE, count)
+    # Three substitutions over a page on one line would hold the line, a first
+    # result, the pieces of the next one and its result at once. Cut between two
+    # letters, the pieces give what the whole text gives: the patterns match
+    # spaces only, and what they look at around a space (the character before
+    # it, the stop and the character after it) is never a letter.
+    edits: list[tuple[int, int, str]] = []
+    count, start = 0, 0
+    for piece in _word_pieces(text, size):
+        fixed, n = _fix_spaces(piece)
+        if n:
+            edits.append((start, start + len(piece), fixed))
+            count += n
+        start += len(piece)
+    return _apply(text, edits), _one(RepairKind.WHITESPACE, count)
+
+
+# fix_spaces goes through a longer text a piece at a time.
+SPACES_PIECE_CHARS = 1 << 20
+_INSIDE_WORD = re.compile("[A-Za-z](?=[A-Za-z])")
+
+
+def _word_pieces(text: str, size: int) -> Iterator[str]:
+    """``text`` in consecutive pieces of ``size`` characters or a little more, each cut
+    between two ASCII letters (the rest in one piece when there are none).
+
+    >>> list(_word_pieces("un deux trois", 4))
+    ['un de', 'ux tr', 'ois']
+    """
+    start = 0
+    while start < len(text):
+        found = _INSIDE_WORD.search(text, start + size) if start + size < len(text) else None
+        end = found.end() if found else len(text)
+        yield text[start:end]
+        start = end
+
+
+def _fix_spaces(text: str) -> tuple[str, int]:
+    """:func:`fix_spaces` of a text in one go, and how many changes it made."""
     count = 0
     wide = not text.isascii()
     if _has_any(text, cd.ODD_SPACES if wide else cd.ODD_SPACES[:3]):
@@ -299,7 +345,7 @@ def fix_spaces(text: str) -> tuple[str, Counts]:
     if wide_spaces or " ," in text or " ." in text:
         text, n = cd.SPACE_BEFORE_STOP_RE.subn("", text)
         count += n
-    return text, _one(RepairKind.WHITESPACE, count)
+    return text, count
 
 
 def _has_any(text: str, chars: str) -> bool:
@@ -326,16 +372,20 @@ def pair_quotes(text: str) -> tuple[str, Counts]:
     edits: list[tuple[int, int, str]] = []
     for start, end in _lines_matching(cd.CLOSE_QUOTE_RE, text):
         # a line may hold breaks from <br> or &#10;: each piece is paired on its own,
-        # as it will be when the repaired text is read again (idempotence)
-        pieces = []
-        for piece in text[start:end].split(cd.BREAK):
-            if cd.LOW_DQ not in piece:
-                piece, n = _pair_line(piece)
-                count += n
-            pieces.append(piece)
-        fixed = cd.BREAK.join(pieces)
-        if fixed != text[start:end]:
-            edits.append((start, end, fixed))
+        # as it will be when the repaired text is read again (idempotence). Only the
+        # pieces that change are copied: a page on one line is not held split up and
+        # joined again beside itself.
+        while start <= end:
+            stop = text.find(cd.BREAK, start, end)
+            stop = end if stop < 0 else stop
+            if text.find(cd.CLOSE_DQ, start, stop) >= 0:
+                piece = text[start:stop]
+                if cd.LOW_DQ not in piece:
+                    fixed, n = _pair_line(piece)
+                    if n:
+                        edits.append((start, stop, fixed))
+                        count += n
+            start = stop + 1
     return _apply(text, edits), _one(RepairKind.QUOTE_PAIRING, count)
 
 

@@ -114,12 +114,19 @@ def split_glued(text: str) -> list[str]:
     >>> split_glued("la superstarVendredi 17 novembre, l’annonce.”Le départ")
     ['la superstar', 'Vendredi 17 novembre, l’annonce.”', 'Le départ']
     """
+    return list(iter_glued(text))
+
+
+def iter_glued(text: str) -> Iterator[str]:
+    """:func:`split_glued` one part at a time: a page on one line is not held as its
+    list of parts beside itself."""
     points = glued_split_points(text)
     if not points:
-        return [text]
-    bounds = [0, *points, len(text)]
-    parts = [text[a:b].strip() for a, b in pairwise(bounds)]
-    return [p for p in parts if p]
+        yield text
+        return
+    for a, b in pairwise([0, *points, len(text)]):
+        if part := text[a:b].strip():
+            yield part
 
 
 # A sentence end followed by a space and a capital: where a very long line, a
@@ -178,7 +185,7 @@ def segment(lines: Sequence[str], *, split: bool = True,
             gap = True
             continue
         part_no = 0
-        for paragraph in split_glued(text) if split else [text]:
+        for paragraph in iter_glued(text) if split else [text]:
             long = long_line_chars is not None and len(paragraph) > long_line_chars
             for k, part in enumerate(iter_sentences(paragraph) if long else [paragraph]):
                 yield Line(number=number, text=part, gap_before=gap and part_no == 0,

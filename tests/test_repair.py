@@ -12,7 +12,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline import chardata as cd
-from pipeline.repair import STEPS, fix_mojibake, fix_mojibake_full, repair
+from pipeline.repair import (
+    STEPS,
+    _pair_line,
+    fix_mojibake,
+    fix_mojibake_full,
+    fix_spaces,
+    pair_quotes,
+    repair,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "raw"
@@ -271,3 +279,57 @@ def test_repair_is_idempotent(text: str) -> None:
     assert len(first.lines) == len(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     joined = "\n".join(first.lines)
     assert "\n".join(repair(joined).lines) == joined
+
+
+# fix_spaces cuts a long text between two ASCII letters and fixes each piece alone.
+SPACE_PIECES = [
+    ("Il dit  oui , puis non .", 1),
+    ("Il dit\t:  oui , puis\xa0 non .", 3),
+    ("mot  ,mot . .mot\xa0\u202f.", 2),
+    ("ab , cd .\n ef  gh ,", 2),
+    ("etc. . et , , fin", 1),
+    ("Prix : 1\u202f000\xa0€ ; voir ...", 4),
+    ("aa\u2009 \xa0bb", 1),
+]
+
+
+@pytest.mark.parametrize(("text", "size"), SPACE_PIECES)
+def test_fix_spaces_by_piece_table(text: str, size: int) -> None:
+    assert fix_spaces(text, piece_chars=size) == fix_spaces(text, piece_chars=len(text))
+
+
+space_texts = st.lists(st.sampled_from(
+    ["a", "b", "É", " ", "  ", "\xa0", "\u202f", "\u2009", "\u2007", "\t", "\u2003", ",", ".",
+     "”", ")", "'", "\n", "\u2028", "1"]), max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(space_texts, st.integers(min_value=0, max_value=8))
+def test_fix_spaces_by_piece_equals_whole(text: str, size: int) -> None:
+    whole = fix_spaces(text, piece_chars=len(text))
+    assert fix_spaces(text, piece_chars=size) == whole
+    if whole[0] == text:  # an unchanged text comes back as itself
+        assert fix_spaces(text, piece_chars=size)[0] is text
+
+
+def _pair_quotes_whole_line(text: str) -> tuple[str, dict[str, int]]:
+    """pair_quotes as it was written before: each line split at its breaks and joined again."""
+    if cd.CLOSE_DQ not in text:
+        return text, {}
+    out, count = [], 0
+    for line in text.split("\n"):
+        pieces = []
+        for piece in line.split(cd.BREAK):
+            if cd.LOW_DQ not in piece:
+                piece, n = _pair_line(piece)
+                count += n
+            pieces.append(piece)
+        out.append(cd.BREAK.join(pieces))
+    return "\n".join(out), ({"quote-pairing": count} if count else {})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.sampled_from(["a", " ", "”", "“", "„", "\u2028", "\n", "(", "b"]), max_size=30))
+@example("”a” ”b”\u2028”c”")
+def test_pair_quotes_fixes_only_the_pieces_that_change(text: str) -> None:
+    assert pair_quotes(text) == _pair_quotes_whole_line(text)
