@@ -34,7 +34,7 @@ import tomllib
 from pipeline.config import ClassifierThresholds
 from pipeline.dates import LANGUAGES, fold, parse_date
 from pipeline.document import Kind, Line
-from pipeline.lexicon import match_normalised, normalise, stopwords
+from pipeline.lexicon import match_normalised, normalise, normalise_folded, stopwords
 from pipeline.metadata import (
     MetaField,
     MetaHit,
@@ -173,8 +173,9 @@ def _ratio(part: int, whole: int) -> float:
 
 def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Block:
     text = line.text
-    key = normalise(text)
-    words = _WORD.findall(text.casefold())
+    folded = text.casefold()
+    key = normalise_folded(folded)
+    words = _WORD.findall(folded)
     stops = stopwords(language)
     terminal = _ENDS_SENTENCE.search(text) is not None
     chars = len(text)
