@@ -34,7 +34,7 @@ import tomllib
 from pipeline.config import ClassifierThresholds
 from pipeline.dates import LANGUAGES, fold, parse_date
 from pipeline.document import Kind, Line
-from pipeline.lexicon import match_normalised, normalise, stopwords
+from pipeline.lexicon import match_normalised, normalise, normalise_folded, stopwords
 from pipeline.metadata import (
     MetaField,
     MetaHit,
@@ -77,6 +77,9 @@ _JOIN_CAPITAL = re.compile(f"[{UPPER}](?<=[{LOWER}][{UPPER}])[{LOWER}]")
 # to the characters that can start a match, instead of trying every position.
 _CAPITALISED = re.compile(f"[{UPPER}](?<!\\w[{UPPER}])")
 _TRUNCATED = re.compile(r"(?:\.\.\.|…)$")
+# a match of _TRUNCATED lies in the line's last 4 characters ("...\n" at most): searched
+# from there, a long line is not scanned from its start at every full stop
+_TRUNCATED_TAIL = 4
 _ONLY_COUNT = re.compile(r"\d{1,6}")
 _URL_ONLY = re.compile(r"(?:https?://|www\.)\S+")
 
@@ -170,8 +173,9 @@ def _ratio(part: int, whole: int) -> float:
 
 def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Block:
     text = line.text
-    key = normalise(text)
-    words = _WORD.findall(text.casefold())
+    folded = text.casefold()
+    key = normalise_folded(folded)
+    words = _WORD.findall(folded)
     stops = stopwords(language)
     terminal = _ENDS_SENTENCE.search(text) is not None
     chars = len(text)
@@ -181,7 +185,8 @@ def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Blo
     # an unknown language falls back to the English and French stoplists, which say
     # nothing about a line in another script (Arabic, Hebrew, Cyrillic, CJK …)
     if stops and (language is not None or _LATIN.search(text)):
-        density = _ratio(sum(w in stops for w in words), len(words)) if words else 0.0
+        # map() keeps the membership tests in C: a generator costs a Python step per word
+        density = _ratio(sum(map(stops.__contains__, words)), len(words)) if words else 0.0
     else:
         # no stoplist for this language: sentences are told by their punctuation
         density = t.stopwords_high if terminal else t.stopwords_low
@@ -286,7 +291,7 @@ def _mark_repeats(blocks: list[_Block], t: ClassifierThresholds) -> None:
             b.noise = blocks[first].noise or RemovalReason.DUPLICATE
             continue
         seen[key] = i
-        if _TRUNCATED.search(b.line.text):
+        if _TRUNCATED.search(b.line.text, len(b.line.text) - _TRUNCATED_TAIL):
             stem = normalise(_TRUNCATED.sub("", b.line.text))
             if len(stem) >= t.repeat_min_chars:
                 truncated.append((stem, i))

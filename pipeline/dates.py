@@ -84,6 +84,9 @@ def _fold_table() -> dict[int, str]:
 
 
 _FOLD = _fold_table()
+# The few ASCII characters the table changes (` and tab). An ASCII line, as most are,
+# is folded by lower() and a replace() of each: translate() looks up every character.
+_ASCII_FOLD = tuple((chr(cp), to) for cp, to in _FOLD.items() if cp < 0x80)
 
 
 def fold(text: str) -> str:
@@ -92,6 +95,11 @@ def fold(text: str) -> str:
     >>> fold("Publié le 1ᵉʳ Août à 17h19")
     'publie le 1er aout a 17h19'
     """
+    if text.isascii():
+        low = text.lower()
+        for char, to in _ASCII_FOLD:
+            low = low.replace(char, to)
+        return low
     low = text.lower()
     if len(low) != len(text):  # "İ".lower() is two characters
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)

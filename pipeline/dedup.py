@@ -40,9 +40,15 @@ FINGERPRINT_BITS = 64
 # about 8 s (3 bits: 2 s, 8 bits: 43 s).
 NEAR_DUPLICATE_BITS = 6
 
-# Anything that is not a letter or a digit separates words: punctuation,
-# symbols, quotes of every style (’ ' « " “), dashes and white space.
-_NON_WORD = re.compile(r"[\W_]+")
+# A word is a run of letters and digits: anything else separates words
+# (punctuation, symbols, quotes of every style ’ ' « " “, dashes, white space).
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _words(text: str) -> list[str]:
+    """The words of :func:`normalize_for_fingerprint`, found directly: no white space
+    is a word character, so they are its ``split()`` (one scan instead of three)."""
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
 def normalize_for_fingerprint(text: str) -> str:
@@ -56,8 +62,7 @@ def normalize_for_fingerprint(text: str) -> str:
     >>> normalize_for_fingerprint("L’affaire  « OpenAI »…\\n\\nﬁn d'ACTE-1")
     'l affaire openai fin d acte 1'
     """
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return _NON_WORD.sub(" ", folded).strip()
+    return " ".join(_words(text))
 
 
 def fingerprint(body: str) -> str | None:
@@ -74,7 +79,7 @@ def fingerprint(body: str) -> str | None:
     """
     words: Counter[str] = Counter()
     for piece in text_pieces(body):
-        words.update(normalize_for_fingerprint(piece).split())
+        words.update(_words(piece))
     if not words:
         # Simhash of nothing sets every bit: all empty bodies would "match"
         return None

@@ -38,7 +38,18 @@ def normalise(text: str) -> str:
     >>> normalise("  • Lire aussi :  ")
     'lire aussi'
     """
-    return " ".join(text.strip(_TRIM).casefold().split())
+    return normalise_folded(text.casefold())
+
+
+def normalise_folded(folded: str) -> str:
+    """:func:`normalise` of a text already case-folded, for a caller that needs the folded
+    text too. Trimming may follow the folding: every trimmed character folds to itself, no
+    other folds to one of them, and casefold maps each character alone (tests check it).
+
+    >>> normalise_folded("  • lire aussi :  ")
+    'lire aussi'
+    """
+    return " ".join(folded.strip(_TRIM).split())
 
 
 @dataclass(frozen=True)

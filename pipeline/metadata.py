@@ -442,9 +442,8 @@ _HARD_SEPARATOR = re.compile(r"[|•·/–—-]")
 class _Reader:
     """One line's statements, read left to right."""
 
-    def __init__(self, line: str, zone: Zone, language: str | None) -> None:
-        self.line, self.zone, self.language = line, zone, language
-        self.folded = fold(line)
+    def __init__(self, line: str, folded: str, zone: Zone, language: str | None) -> None:
+        self.line, self.folded, self.zone, self.language = line, folded, zone, language
         self.lex = _lexicon(language)
         self.hits: list[MetaHit] = []
         self.loose_names: list[str] = []
@@ -600,9 +599,10 @@ origin=<Origin.TEXT: 'text'>))
     line = text.strip()
     if not line or len(line) > _LIMITS["max_line_chars"] or "\n" in line:
         return None
-    if not _lexicon(language).prefilter.match(fold(line)):
+    folded = fold(line)
+    if not _lexicon(language).prefilter.match(folded):
         return None
-    return _Reader(line, zone, language).read()
+    return _Reader(line, folded, zone, language).read()
 
 
 # ---------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """Noise lexicons: lines they must catch, and lines that only look like noise."""
 
+import sys
+
 import pytest
 
-from pipeline.lexicon import match_noise, normalise, stopwords
+from pipeline.lexicon import _TRIM, match_noise, normalise, normalise_folded, stopwords
 from pipeline.record import RemovalReason as R
 
 CAUGHT = [
@@ -106,6 +108,30 @@ def test_lexicon_leaves_article_text(language: str, line: str) -> None:
 ])
 def test_normalise(text: str, key: str) -> None:
     assert normalise(text) == key
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("  • Lire aussi :  ", "lire aussi"),
+    ("«\u00a0İSTANBUL\u00a0»", "i̇stanbul"),
+    ("ΟΔΟΣ :", "οδοσ"),
+    ("Straße.", "strasse"),
+    ("ﬁn —", "fin"),
+])
+def test_normalise_folded_is_normalise(text: str, key: str) -> None:
+    assert normalise(text) == normalise_folded(text.casefold()) == key
+
+
+def test_trimming_and_case_folding_commute() -> None:
+    # what lets normalise_folded trim after folding: no character folds to, or from,
+    # a trimmed one (casefold maps each character alone)
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        folded = char.casefold()
+        assert folded, hex(code)
+        if char in _TRIM:
+            assert folded == char, hex(code)
+        else:
+            assert not set(folded) & set(_TRIM), hex(code)
 
 
 def test_stopwords_fall_back_to_english_and_french() -> None:
