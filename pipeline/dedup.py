@@ -87,6 +87,10 @@ def fingerprint(body: str) -> str | None:
 
 
 _BITS = np.arange(FINGERPRINT_BITS, dtype=np.uint64)
+# Distinct tokens whose bit vectors are summed at a time. A body is rarely over a
+# few thousand; a page of numbered sentences on one line has hundreds of thousands,
+# and all their 64-column rows at once would take hundreds of MB.
+SIMHASH_ROWS = 1 << 13
 
 
 @lru_cache(maxsize=2**14)
@@ -95,12 +99,13 @@ def _token_hash(token: str) -> int:
     return int.from_bytes(blake2b(token.encode(), digest_size=8).digest(), "big")
 
 
-def simhash(text: str) -> int:
+def simhash(text: str, *, rows: int = SIMHASH_ROWS) -> int:
     """trafilatura's ``Simhash(text, length=64).hash``, computed with numpy.
 
     trafilatura adds a 64-element list per token in Python, which made the
     fingerprint an eighth of the cleaning time; this sums the same ±1 bit
-    vectors, one row per distinct token weighted by its count, over the tokens
+    vectors, one row per distinct token weighted by its count, ``rows`` tokens
+    at a time, over the tokens
     trafilatura samples and with the hash it uses (blake2b, 8 bytes). The
     tests compare both on the dev pages and on generated text.
 
@@ -108,7 +113,7 @@ def simhash(text: str) -> int:
     >>> simhash("sam altman rejoint microsoft") == Simhash("sam altman rejoint microsoft").hash
     True
     """
-    return _simhash_of(Counter(sample_tokens(text, FINGERPRINT_BITS)))
+    return _simhash_of(Counter(sample_tokens(text, FINGERPRINT_BITS)), rows)
 
 
 def _sampled(words: Counter[str], length: int) -> Counter[str]:
@@ -124,13 +129,15 @@ def _sampled(words: Counter[str], length: int) -> Counter[str]:
     return words
 
 
-def _simhash_of(counts: Counter[str]) -> int:
+def _simhash_of(counts: Counter[str], rows: int = SIMHASH_ROWS) -> int:
     if not counts:
         return (1 << FINGERPRINT_BITS) - 1  # every bit of a zero vector is set (>= 0)
     hashes = np.fromiter(map(_token_hash, counts), dtype=np.uint64, count=len(counts))
-    ones = ((hashes[:, None] >> _BITS) & np.uint64(1)).astype(np.int64)
     weights = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
-    vector = weights @ (2 * ones - 1)
+    vector = np.zeros(FINGERPRINT_BITS, dtype=np.int64)
+    for start in range(0, len(hashes), rows):  # integer sums: the same in any grouping
+        ones = ((hashes[start:start + rows, None] >> _BITS) & np.uint64(1)).astype(np.int64)
+        vector += weights[start:start + rows] @ (2 * ones - 1)
     return int(np.packbits((vector >= 0)[::-1]).view(">u8")[0])
 
 
