@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from enum import Enum
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -131,9 +132,15 @@ class Config(_Frozen):
         >>> Config().hash() == Config(typography=Typography.FR).hash()
         False
         """
-        data = self.model_dump(mode="json", exclude=set(self._RUN_ONLY))
-        blob = json.dumps(data, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+        return _settings_hash(self)
+
+
+@lru_cache(maxsize=16)
+def _settings_hash(config: Config) -> str:
+    # every record carries it: dumping the settings for each cost ~13 µs, 0.6 % of a record
+    data = config.model_dump(mode="json", exclude=set(config._RUN_ONLY))
+    blob = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 DEFAULT_CONFIG = Config()
