@@ -27,6 +27,7 @@ from ftfy import TextFixerConfig
 from pipeline import chardata as cd
 from pipeline.config import DEFAULT_CONFIG, Config
 from pipeline.record import RepairKind
+from pipeline.segment import text_pieces
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +284,7 @@ def fix_spaces(text: str, piece_chars: int | None = None) -> tuple[str, Counts]:
 
     No-break, narrow no-break, thin and figure spaces are typography and stay.
     A text longer than ``piece_chars`` (:data:`SPACES_PIECE_CHARS`) goes a piece
-    at a time (see :func:`_word_pieces`).
+    at a time, cut between two ASCII letters.
 
     >>> fix_spaces("Il dit\\t:  oui , puis\\xa0 non .")
     ('Il dit : oui, puis\\xa0non.', {'whitespace': 5})
@@ -303,7 +304,7 @@ def fix_spaces(text: str, piece_chars: int | None = None) -> tuple[str, Counts]:
     # it, the stop and the character after it) is never a letter.
     edits: list[tuple[int, int, str]] = []
     count, start = 0, 0
-    for piece in _word_pieces(text, size):
+    for piece in text_pieces(text, size, cut=_BETWEEN_LETTERS):
         fixed, n = _fix_spaces(piece)
         if n:
             edits.append((start, start + len(piece), fixed))
@@ -314,22 +315,7 @@ def fix_spaces(text: str, piece_chars: int | None = None) -> tuple[str, Counts]:
 
 # fix_spaces goes through a longer text a piece at a time.
 SPACES_PIECE_CHARS = 1 << 20
-_INSIDE_WORD = re.compile("[A-Za-z](?=[A-Za-z])")
-
-
-def _word_pieces(text: str, size: int) -> Iterator[str]:
-    """``text`` in consecutive pieces of ``size`` characters or a little more, each cut
-    between two ASCII letters (the rest in one piece when there are none).
-
-    >>> list(_word_pieces("un deux trois", 4))
-    ['un de', 'ux tr', 'ois']
-    """
-    start = 0
-    while start < len(text):
-        found = _INSIDE_WORD.search(text, start + size) if start + size < len(text) else None
-        end = found.end() if found else len(text)
-        yield text[start:end]
-        start = end
+_BETWEEN_LETTERS = re.compile("(?<=[A-Za-z])(?=[A-Za-z])")
 
 
 def _fix_spaces(text: str) -> tuple[str, int]:

@@ -202,18 +202,19 @@ PIECE_CHARS = 1 << 20
 _PIECE_END = re.compile("[ \n]")
 
 
-def text_pieces(text: str, size: int | None = None) -> Iterator[str]:
+def text_pieces(text: str, size: int | None = None, *, cut: re.Pattern[str] = _PIECE_END
+                ) -> Iterator[str]:
     """``text`` in consecutive pieces of ``size`` (``PIECE_CHARS``) characters or a little
-    more, each cut just before a space or line break (the rest in one piece when there
-    is none).
+    more, each cut where ``cut`` first matches after that, by default just before a space
+    or line break (the rest in one piece when it does not match).
 
     >>> list(text_pieces("un deux trois", 4))
     ['un deux', ' trois']
     """
-    size = PIECE_CHARS if size is None else size
+    size = max(1, PIECE_CHARS if size is None else size)  # every piece holds a character
     start = 0
     while start < len(text):
-        found = _PIECE_END.search(text, start + size) if start + size < len(text) else None
+        found = cut.search(text, start + size) if start + size < len(text) else None
         end = found.start() if found else len(text)
         yield text[start:end]
         start = end
