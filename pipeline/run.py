@@ -125,6 +125,8 @@ class BatchResult:
     files: int = 0
     records: int = 0
     written: state.Known = field(default_factory=dict)  # records written, as the pass knows them
+    # ids the batch's inputs had before: a worker that failed may have rewritten their files
+    touched: set[str] = field(default_factory=set)
     removed: Counter[str] = field(default_factory=Counter)
     rejects: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
@@ -350,6 +352,7 @@ def clean_batch(batch: Sequence[Planned], raw: str, clean: str, config: Config =
                 if isinstance(outcome, WorkerFailure) else outcome)
         result.files += 1
         result.records += len(done.ids)
+        result.touched.update(planned.previous_ids)
         # as written: a new record has no duplicate_of until the duplicate pass
         result.written.update((i, (fp, None)) for i, fp in zip(done.ids, done.fingerprints,
                                                                 strict=True))
@@ -373,6 +376,7 @@ def combine(results: Iterable[BatchResult]) -> BatchResult:
         total.files += r.files
         total.records += r.records
         total.written.update(r.written)
+        total.touched.update(r.touched)
         total.removed.update(r.removed)
         total.rejects.extend(r.rejects)
         total.seconds += r.seconds
@@ -394,6 +398,7 @@ def finish(raw: str, clean: str, the_plan: Plan, total: BatchResult,
     if clashes:  # their inputs were cleaned again
         manifest, merged = state.load(clean_store)
         total.written.update(redone.written)
+        total.touched.update(redone.touched)
     current = set(the_plan.inputs)
     gone = sorted(rel for rel in manifest.entries if rel not in current)
     owned = {i for rel in current if (e := manifest.entries.get(rel)) for i in e.ids}
@@ -411,8 +416,10 @@ def finish(raw: str, clean: str, the_plan: Plan, total: BatchResult,
     state.save(clean_store, manifest, merged)
     duplicates = 0
     if the_plan.todo or pruned or the_plan.known is None:  # records changed, or not known
-        duplicates = mark_duplicates(clean_store, config,
-                                     known={**(the_plan.known or {}), **total.written})
+        # what the last pass left holds for the records no input of this run had
+        untouched = {rid: v for rid, v in (the_plan.known or {}).items()
+                     if rid not in total.touched}
+        duplicates = mark_duplicates(clean_store, config, known={**untouched, **total.written})
     rejects = [*the_plan.refused,
                *(r for rel in the_plan.inputs if (e := manifest.entries.get(rel))
                  for r in e.rejects)]

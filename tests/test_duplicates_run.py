@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import run
 from pipeline.config import DEFAULT_CONFIG
 from pipeline.run import Runner, plan, run_local
 from pipeline.storage import LocalStore
@@ -119,4 +120,22 @@ def test_prune_leaves_the_file_exact(tmp_path: Path) -> None:
     run_local(str(raw), str(clean), runner=Runner.THREAD, prune=True)
     assert "b-original" not in records(clean)
     assert records(clean)["c-syndicated"]["duplicate_of"] is None
+    assert duplicates_file(clean) == as_records_say(clean)
+
+
+def test_the_records_of_an_input_whose_worker_died_are_read_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw, clean = three_inputs(tmp_path)
+    run_local(str(raw), str(clean), runner=Runner.THREAD)
+    (raw / "d-other.txt").write_text("CRASH " + (raw / "d-other.txt").read_text(
+        encoding="utf-8"), encoding="utf-8")
+    # as the worker might leave it, dying after writing a record of its own
+    path = clean / "d-other.json"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        '"duplicate_of": null', '"duplicate_of": "b-original"'), encoding="utf-8")
+    with monkeypatch.context() as patch:
+        patch.setattr(run, "_CLEAN_FILE", "tests.fixtures.bad.hang:clean_file")
+        summary = run_local(str(raw), str(clean), runner=Runner.THREAD)
+    assert summary["rejects"] == 1
+    assert records(clean)["d-other"]["duplicate_of"] is None
     assert duplicates_file(clean) == as_records_say(clean)
