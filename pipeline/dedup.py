@@ -105,9 +105,9 @@ def simhash(text: str, *, rows: int = SIMHASH_ROWS) -> int:
     trafilatura adds a 64-element list per token in Python, which made the
     fingerprint an eighth of the cleaning time; this sums the same ±1 bit
     vectors, one row per distinct token weighted by its count, ``rows`` tokens
-    at a time, over the tokens
-    trafilatura samples and with the hash it uses (blake2b, 8 bytes). The
-    tests compare both on the dev pages and on generated text.
+    at a time, over the tokens trafilatura samples and with the hash it uses
+    (blake2b, 8 bytes). The tests compare both on the dev pages and on
+    generated text.
 
     >>> from trafilatura.deduplication import Simhash
     >>> simhash("sam altman rejoint microsoft") == Simhash("sam altman rejoint microsoft").hash
