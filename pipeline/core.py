@@ -194,10 +194,14 @@ def _assemble(item: Item, labels: list[Labeled], drafts: Sequence[CommentDraft],
     title_label = next((label for label in labels if label.kind is Kind.TITLE), None)
     title = title_label.line.text if title_label else meta.title
     comments = _comments(drafts, item)
-    placements = [Placement(label.line.number, label.line.part, _place(label, meta))
-                  for label in labels] if track else []
+    places: Iterable[str] = (_place(label, meta) for label in labels)
+    placements: list[Placement] = []
+    if track:  # each line's place is found once, for its placement and for ``removed``
+        places = list(places)
+        placements = [Placement(label.line.number, label.line.part, place)
+                      for label, place in zip(labels, places, strict=True)]
     paragraphs = _paragraphs(labels)
-    runs = _removed_runs(labels, meta)
+    runs = _removed_runs(labels, places)
     labels.clear()  # the pieces hold the texts: the lines go before the texts are joined
     body = "\n\n".join([" ".join(pieces) for pieces in paragraphs])
     del paragraphs
@@ -241,9 +245,10 @@ def _assemble(item: Item, labels: list[Labeled], drafts: Sequence[CommentDraft],
     return article, placements
 
 
-def _removed_runs(labels: Sequence[Labeled], meta: object
+def _removed_runs(labels: Sequence[Labeled], places: Iterable[str]
                   ) -> list[tuple[int, RemovalReason, list[str]]]:
-    """The ``removed`` entries as (line, reason, texts to join with a space).
+    """The ``removed`` entries as (line, reason, texts to join with a space); ``places``
+    holds each label's :func:`_place`.
 
     One entry per removed line, or per run of a long line's sentences: a very
     long line is cut at its sentence ends to be judged sentence by sentence
@@ -254,8 +259,7 @@ def _removed_runs(labels: Sequence[Labeled], meta: object
     """
     runs: list[tuple[int, RemovalReason, list[str]]] = []
     previous: str | None = None
-    for label in labels:
-        place = _place(label, meta)
+    for label, place in zip(labels, places, strict=True):
         if place.startswith("removed:"):
             if label.line.continues and place == previous:
                 runs[-1][2].append(label.line.text)
