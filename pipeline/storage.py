@@ -41,6 +41,9 @@ class Store:
     """Operations on the files below one root; paths are relative, '/'-separated."""
 
     url: str
+    # Reads worth having in flight at once: remote storage hides its latency behind
+    # several, while a local disk reads from the page cache faster on one thread.
+    concurrent_reads: int = 8
 
     def walk(self, *, follow_symlinks: bool = False) -> Iterator[Listed]:
         """Every regular file below the root, sorted, hidden names ('.x') skipped."""
@@ -105,8 +108,19 @@ def _hidden(name: str) -> bool:
     return name.startswith(".")
 
 
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # through a link, as os.walk sorts names
+    except OSError:
+        return False
+
+
 class LocalStore(Store):
     """A folder on the local disk."""
+
+    # measured on 20,000 inputs: hashing them took 0.26 s on one thread, 0.30 s on
+    # two and 0.47 s on eight (the threads contend for the interpreter lock)
+    concurrent_reads = 1
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
@@ -120,34 +134,38 @@ class LocalStore(Store):
         return self.root / rel
 
     def walk(self, *, follow_symlinks: bool = False) -> Iterator[Listed]:
+        # os.scandir rather than os.walk and Path objects: a folder's entries carry
+        # their type, so a walk over 20,000 inputs costs no stat call per file
         root = self.root.resolve()
         found: list[Listed] = []
         seen: set[Path] = {root}  # followed links may form loops
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=follow_symlinks):
-            base = Path(dirpath)
-            kept = []
-            for d in sorted(dirnames):
-                sub = base / d
-                if _hidden(d):
+        pending = [(str(root), "")]  # folders to read, depth first in name order
+        while pending:
+            folder, prefix = pending.pop()
+            try:
+                with os.scandir(folder) as listing:
+                    entries = sorted(listing, key=lambda e: e.name)
+            except OSError:  # gone or unreadable meanwhile: as os.walk, skipped
+                continue
+            folders = []
+            for entry in entries:
+                if _hidden(entry.name):
                     continue
-                if sub.is_symlink():
-                    target = sub.resolve()
-                    if not follow_symlinks:
-                        if not target.is_relative_to(root):
-                            found.append(Listed(sub.relative_to(root).as_posix(), str(target)))
-                        continue  # a link inside the root: its files are listed where they are
-                    if target in seen:
-                        continue
-                    seen.add(target)
-                kept.append(d)
-            dirnames[:] = kept
-            for name in filenames:
-                if _hidden(name):
+                rel = prefix + entry.name
+                if _is_dir(entry):
+                    if entry.is_symlink():
+                        target = Path(entry.path).resolve()
+                        if not follow_symlinks:
+                            if not target.is_relative_to(root):
+                                found.append(Listed(rel, str(target)))
+                            continue  # a link inside the root: its files are listed there
+                        if target in seen:
+                            continue
+                        seen.add(target)
+                    folders.append((entry.path, rel + "/"))
                     continue
-                path = base / name
-                rel = path.relative_to(root).as_posix()
-                if path.is_symlink():
-                    target = path.resolve()
+                if entry.is_symlink():
+                    target = Path(entry.path).resolve()
                     if not target.exists():  # dangling: listed, so that reading it is reported
                         found.append(Listed(rel))
                         continue
@@ -156,8 +174,9 @@ class LocalStore(Store):
                             found.append(Listed(rel, str(target)))
                         # a link to a file inside the root: that file is listed itself
                         continue
-                if path.is_file():  # regular files only: never open a FIFO or a device
+                if entry.is_file():  # regular files only: never open a FIFO or a device
                     found.append(Listed(rel))
+            pending.extend(reversed(folders))
         found.sort(key=lambda listed: listed.rel)
         return iter(found)
 
