@@ -12,6 +12,7 @@ be shared with those processes (a folder, or storage such as S3).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -54,9 +55,6 @@ _WARM_UP = "pipeline.run:warm_up"
 # core take the same time up to ~50 inputs (start-up dominates), one per core
 # wins from ~100 on (1.6 s against 1.9 s); one worker spares a core and its memory.
 PARALLEL_FROM = 50
-# Inputs hashed at once when checking which are unchanged (file reads and
-# sha256 both release the GIL).
-_HASH_THREADS = 8
 
 
 class Runner(str, Enum):
@@ -150,6 +148,19 @@ def _sha256(raw: Store, rel: str) -> str | None:
         return None
 
 
+def _digests(raw: Store, files: Sequence[InputFile]) -> Iterable[str | None]:
+    """The sha256 of each file, on as many threads as the store has reads in flight."""
+    threads = min(raw.concurrent_reads, len(files))
+    if threads <= 1:
+        return [_sha256(raw, f.rel) for f in files]
+    # a slice of the files per thread: one future per file would cost more than its hash
+    share = math.ceil(len(files) / threads)
+    with ThreadPoolExecutor(threads) as pool:
+        parts = pool.map(lambda part: [_sha256(raw, f.rel) for f in part],
+                         [files[i:i + share] for i in range(0, len(files), share)])
+        return list(itertools.chain.from_iterable(parts))
+
+
 def plan(raw: str, clean: str, config: Config = DEFAULT_CONFIG, *, follow_symlinks: bool = False,
          force: bool = False) -> Plan:
     """The inputs under ``raw`` still to clean into ``clean``, with unique, stable id stems.
@@ -185,9 +196,7 @@ def plan(raw: str, clean: str, config: Config = DEFAULT_CONFIG, *, follow_symlin
         if (e := entries.get(f.rel)) is not None and e.sha256 and e.stem == stems[f.rel]
         and e.version == version and e.config_hash == config_hash and not e.retry
         and all(record_name(i) in present for i in e.ids)]
-    with ThreadPoolExecutor(_HASH_THREADS) as pool:
-        digests = dict(zip((f.rel for f in candidates),
-                           pool.map(lambda f: _sha256(raw_store, f.rel), candidates), strict=True))
+    digests = dict(zip((f.rel for f in candidates), _digests(raw_store, candidates), strict=True))
     todo = []
     for f in files:
         entry = entries.get(f.rel)
@@ -413,7 +422,8 @@ def finish(raw: str, clean: str, the_plan: Plan, total: BatchResult,
         for rel in gone:
             del manifest.entries[rel]
         pruned, orphans = orphans, []
-    state.save(clean_store, manifest, merged)
+    if merged or (prune and gone):  # else the manifest is the file as it was read
+        state.save(clean_store, manifest, merged)
     duplicates = 0
     if the_plan.todo or pruned or the_plan.known is None:  # records changed, or not known
         # what the last pass left holds for the records no input of this run had
