@@ -37,7 +37,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.dedup import NEAR_DUPLICATE_BITS, assign_duplicates, fingerprint, hamming
+from pipeline.dedup import NEAR_DUPLICATE_BITS, assign_duplicates, hamming
+from pipeline.fingerprint import fingerprint
 
 ROOT = Path(__file__).resolve().parents[1]
 THRESHOLDS = range(13)

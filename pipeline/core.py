@@ -288,7 +288,7 @@ def _paragraphs(labels: Sequence[Labeled]) -> list[list[str]]:
 
 def _fingerprint(body: str) -> str | None:
     try:
-        from pipeline.dedup import fingerprint
+        from pipeline.fingerprint import fingerprint
     except ImportError:
         return None
     return fingerprint(body)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline import __version__, state
 from pipeline.config import DEFAULT_CONFIG, Config
+from pipeline.dedup import assign_duplicates
 from pipeline.errors import RejectCode, RejectedInput, UsageError
 from pipeline.read import InputFile, discover, display_path, read_input, record_stem
 from pipeline.storage import Store, open_store
@@ -493,10 +494,6 @@ def mark_duplicates(clean_store: Store, config: Config = DEFAULT_CONFIG, *,
     (this run's, and what the last pass left); only the others are read. What
     the pass leaves is saved for the next one (:func:`state.save_duplicates`).
     """
-    # imported here: numpy and trafilatura would otherwise sit in this process
-    # for the whole run while only the worker processes clean
-    from pipeline.dedup import assign_duplicates
-
     known = known or {}
     current: state.Known = {}
     for name in sorted(clean_store.names()):

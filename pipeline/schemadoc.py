@@ -80,7 +80,7 @@ EXAMPLE_RECORD = Article(
     repairs={RepairKind.GLUED_PARAGRAPH.value: 3},
     word_count=len(_EXAMPLE_BODY.split()),
     slug="sam-altman-laffaire-qui-secoue-openai-en-cinq-actes",
-    fingerprint="3d9de2ab14febbc9",  # pipeline.dedup.fingerprint(body); a test checks it
+    fingerprint="3d9de2ab14febbc9",  # pipeline.fingerprint.fingerprint(body); a test checks it
     pipeline=PipelineInfo(version="0.1.0", config_hash="5d41402abc4b2a76"),
 )
 

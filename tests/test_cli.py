@@ -152,6 +152,16 @@ def test_importing_the_library_does_not_import_prefect() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_the_process_running_a_run_never_loads_the_cleaning_stages() -> None:
+    # they load in the worker processes; the run's own process plans and marks duplicates
+    code = ("import sys, pipeline.cli, pipeline.run, pipeline.dedup; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('numpy', 'trafilatura', 'lxml', 'ftfy', 'py3langid')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
+
+
 def test_validate_lists_every_invalid_record_and_exits_1(tmp_path: Path) -> None:
     from tests.records import make_record
 

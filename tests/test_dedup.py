@@ -12,14 +12,8 @@ from hypothesis import strategies as st
 from trafilatura.deduplication import Simhash
 
 from pipeline import segment
-from pipeline.dedup import (
-    NEAR_DUPLICATE_BITS,
-    assign_duplicates,
-    fingerprint,
-    hamming,
-    normalize_for_fingerprint,
-    simhash,
-)
+from pipeline.dedup import NEAR_DUPLICATE_BITS, assign_duplicates, hamming
+from pipeline.fingerprint import fingerprint, normalize_for_fingerprint, simhash
 
 RAW = Path(__file__).resolve().parents[1] / "raw"
 SAMPLES = sorted(RAW.glob("*.txt"))

@@ -9,7 +9,7 @@ import pytest
 from pydantic import BaseModel
 
 from pipeline import schemadoc
-from pipeline.dedup import fingerprint
+from pipeline.fingerprint import fingerprint
 from pipeline.record import (
     Article,
     Comment,
