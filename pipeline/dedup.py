@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -77,17 +78,21 @@ def _key_band_count(threshold: int, records: int) -> int:
     return best
 
 
-def _near_pairs(values: list[int], threshold: int) -> list[list[int]]:
+def _near_pairs(values: list[int], threshold: int) -> list[array[int]]:
     """For each distinct value, the indexes of the other values within ``threshold`` bits.
 
-    >>> _near_pairs([0b0000, 0b0011, 0b1111 << 8], 2)
+    >>> [list(others) for others in _near_pairs([0b0000, 0b0011, 0b1111 << 8], 2)]
     [[1], [0], []]
     """
     key_bands = _key_band_count(threshold, len(values))
     masks = _band_masks(threshold + key_bands)
     columns = [[(value >> shift) & mask for value in values] for shift, mask in masks]
-    near: list[set[int]] = [set() for _ in values]
+    # compact arrays: a folder of near copies has millions of near pairs
+    near = [array("I") for _ in values]
     for chosen in itertools.combinations(range(len(masks)), key_bands):
+        # A pair agreeing on several choices of bands is kept by the first choice only, so
+        # that no pair is kept twice: its bands before the last chosen one are the chosen ones.
+        unchosen = [masks[band] for band in range(chosen[-1]) if band not in chosen]
         # the chosen bands of each value side by side, as one int key
         keys = columns[chosen[0]]
         for band in chosen[1:]:
@@ -100,10 +105,16 @@ def _near_pairs(values: list[int], threshold: int) -> list[list[int]]:
             if len(bucket) == 1:
                 continue
             for x, y in itertools.combinations(bucket, 2):
-                if y not in near[x] and (values[x] ^ values[y]).bit_count() <= threshold:
-                    near[x].add(y)
-                    near[y].add(x)
-    return [sorted(others) for others in near]
+                bits = values[x] ^ values[y]
+                if bits.bit_count() > threshold:
+                    continue
+                for shift, mask in unchosen:
+                    if not bits >> shift & mask:
+                        break  # they agree on an earlier band: an earlier choice has them
+                else:
+                    near[x].append(y)
+                    near[y].append(x)
+    return near
 
 
 def assign_duplicates(

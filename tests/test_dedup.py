@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from trafilatura.deduplication import Simhash
 
-from pipeline import segment
+from pipeline import dedup, segment
 from pipeline.dedup import NEAR_DUPLICATE_BITS, assign_duplicates, hamming
 from pipeline.fingerprint import fingerprint, normalize_for_fingerprint, simhash
 
@@ -211,6 +211,21 @@ def test_assign_duplicates_matches_pairwise_rule(
     shuffled = entries[:]
     rnd.shuffle(shuffled)
     assert assign_duplicates(shuffled, threshold=threshold) == _brute_force(entries, threshold)
+
+
+@pytest.mark.parametrize("key_bands", [1, 2, 3])
+def test_near_pairs_are_each_found_once_whatever_the_bands_per_key(
+        monkeypatch: pytest.MonkeyPatch, key_bands: int) -> None:
+    # a dense cluster: most pairs agree on several choices of bands, so sit in several tables
+    rng = random.Random(key_bands)
+    base = rng.getrandbits(64)
+    values = sorted({base ^ sum(1 << bit for bit in rng.sample(range(64), rng.randrange(9)))
+                     for _ in range(300)} | {rng.getrandbits(64) for _ in range(50)})
+    monkeypatch.setattr(dedup, "_key_band_count", lambda threshold, records: key_bands)
+    near = dedup._near_pairs(values, NEAR_DUPLICATE_BITS)
+    assert [sorted(others) for others in near] == [
+        [j for j, w in enumerate(values) if j != i and (v ^ w).bit_count() <= NEAR_DUPLICATE_BITS]
+        for i, v in enumerate(values)]
 
 
 def test_assign_duplicates_scales() -> None:
