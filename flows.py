@@ -20,6 +20,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from pipeline import state
 from pipeline.config import Config, Typography
@@ -124,7 +125,11 @@ def clean_scrapes(raw: str = "raw", clean: str = "clean", batch_size: int = 200,
         if groups:
             with task_runner(kind, n, dask_address) as runner_:
                 futures = runner_.map(clean_batch_task, {  # type: ignore[arg-type]
-                    "batch": groups, "raw": unmapped(raw), "clean": unmapped(clean),
+                    # quoted for a runner in this process: Prefect would otherwise look
+                    # into every input of every batch for futures to wait on (~1 s of CPU
+                    # per 10,000 inputs); with Dask's runner the task would get the wrapper
+                    "batch": groups if kind is Runner.DASK else [quote(g) for g in groups],
+                    "raw": unmapped(raw), "clean": unmapped(clean),
                     "config": unmapped(config), "run_id": unmapped(run_id),
                     "index": list(range(len(groups))),
                     # on a cluster each machine runs one worker process per core
@@ -133,8 +138,9 @@ def clean_scrapes(raw: str = "raw", clean: str = "clean", batch_size: int = 200,
                     results.append(future.result())
                     if _progress is not None:
                         _progress(results[-1].files)
-        summary = write_run_files(raw, clean, the_plan, combine(results), config, run_id,
-                                  started, prune, kind, n)
+        summary = write_run_files(  # type: ignore[call-overload]  # quoted: passed as they are
+            raw, clean, quote(the_plan), quote(combine(results)), config, run_id, started, prune,
+            kind, n)
     publish_summary(summary)
     return summary
 
