@@ -90,8 +90,9 @@ def _near_pairs(values: list[int], threshold: int) -> list[array[int]]:
     # compact arrays: a folder of near copies has millions of near pairs
     near = [array("I") for _ in values]
     for chosen in itertools.combinations(range(len(masks)), key_bands):
-        # A pair agreeing on several choices of bands is kept by the first choice only, so
-        # that no pair is kept twice: its bands before the last chosen one are the chosen ones.
+        # A pair that agrees on several choices of bands sits in several tables; it is kept
+        # in one, that of the first bands it agrees on: this choice is that one when the pair
+        # differs on every band left out before the last band chosen.
         unchosen = [masks[band] for band in range(chosen[-1]) if band not in chosen]
         # the chosen bands of each value side by side, as one int key
         keys = columns[chosen[0]]

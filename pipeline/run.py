@@ -149,7 +149,7 @@ def _sha256(raw: Store, rel: str) -> str | None:
         return None
 
 
-def _digests(raw: Store, files: Sequence[InputFile]) -> Iterable[str | None]:
+def _digests(raw: Store, files: Sequence[InputFile]) -> list[str | None]:
     """The sha256 of each file, on as many threads as the store has reads in flight."""
     threads = min(raw.concurrent_reads, len(files))
     if threads <= 1:

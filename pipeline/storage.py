@@ -110,7 +110,7 @@ def _hidden(name: str) -> bool:
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
     try:
-        return entry.is_dir()  # through a link, as os.walk sorts names
+        return entry.is_dir()  # a link to a folder counts as one, as in os.walk
     except OSError:
         return False
 
