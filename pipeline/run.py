@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pipeline import __version__, state
 from pipeline.config import DEFAULT_CONFIG, Config
@@ -151,14 +151,30 @@ def _sha256(raw: Store, rel: str) -> str | None:
 
 def _digests(raw: Store, files: Sequence[InputFile]) -> list[str | None]:
     """The sha256 of each file, on as many threads as the store has reads in flight."""
-    threads = min(raw.concurrent_reads, len(files))
+    return _in_slices(lambda part: [_sha256(raw, f.rel) for f in part], files,
+                      raw.concurrent_reads)
+
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def _in_slices(work: Callable[[Sequence[_T]], list[_R]], items: Sequence[_T],
+               threads: int) -> list[_R]:
+    """``work(items)`` run on up to ``threads`` threads, a consecutive slice each, in order.
+
+    A slice per thread: one future per item would cost more than a hash or a
+    small file's rewrite.
+
+    >>> _in_slices(lambda part: [x * 2 for x in part], [1, 2, 3, 4, 5], 2)
+    [2, 4, 6, 8, 10]
+    """
+    threads = min(threads, len(items))
     if threads <= 1:
-        return [_sha256(raw, f.rel) for f in files]
-    # a slice of the files per thread: one future per file would cost more than its hash
-    share = math.ceil(len(files) / threads)
+        return work(items)
+    share = math.ceil(len(items) / threads)
     with ThreadPoolExecutor(threads) as pool:
-        parts = pool.map(lambda part: [_sha256(raw, f.rel) for f in part],
-                         [files[i:i + share] for i in range(0, len(files), share)])
+        parts = pool.map(work, [items[i:i + share] for i in range(0, len(items), share)])
         return list(itertools.chain.from_iterable(parts))
 
 
@@ -506,15 +522,22 @@ def mark_duplicates(clean_store: Store, config: Config = DEFAULT_CONFIG, *,
                 current[rid] = (data.get("fingerprint"), data.get("duplicate_of"))
     wanted = assign_duplicates(((rid, fp) for rid, (fp, _) in current.items()),
                                threshold=config.near_duplicate_bits)
-    changed = 0
-    for rid, (fingerprint, was) in current.items():
-        if wanted.get(rid) != was:
+    changes = [(rid, wanted.get(rid)) for rid, (_, was) in current.items()
+               if wanted.get(rid) != was]
+
+    def rewrite(part: Sequence[tuple[str, str | None]]) -> list[None]:
+        for rid, duplicate_of in part:
             data = clean_store.read_bytes(record_name(rid))
-            write_record(clean_store, rid, with_duplicate_of(data, wanted.get(rid)))
-            current[rid] = (fingerprint, wanted.get(rid))
-            changed += 1
+            write_record(clean_store, rid, with_duplicate_of(data, duplicate_of))
+        return []
+
+    # a folder of near copies rewrites most of its records: replacing a file costs
+    # the disk more than creating one, and two threads overlap those waits
+    _in_slices(rewrite, changes, clean_store.concurrent_writes)
+    for rid, duplicate_of in changes:
+        current[rid] = (current[rid][0], duplicate_of)
     state.save_duplicates(clean_store, current)
-    return changed
+    return len(changes)
 
 
 def summary(the_plan: Plan, total: BatchResult, rejects: Sequence[dict[str, Any]],

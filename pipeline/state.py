@@ -27,7 +27,7 @@ import socket
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -107,13 +107,13 @@ class Manifest:
 
 
 def _entry_data(rel: str, entry: Entry) -> dict[str, Any]:
-    data = asdict(entry)
-    data["ids"] = list(entry.ids)
-    data["rejects"] = list(entry.rejects)
-    data["path"] = display_path(rel)
-    raw = rel.encode("utf-8", "surrogateescape")
-    data["path_hex"] = raw.hex() if display_path(rel) != rel else None
-    return data
+    # the fields by name: dataclasses.asdict deep-copies every value, a tenth of a
+    # second for 20,000 entries
+    path = display_path(rel)
+    return {"sha256": entry.sha256, "stem": entry.stem, "version": entry.version,
+            "config_hash": entry.config_hash, "ids": list(entry.ids),
+            "rejects": list(entry.rejects), "path": path,
+            "path_hex": rel.encode("utf-8", "surrogateescape").hex() if path != rel else None}
 
 
 def load(clean: Store) -> tuple[Manifest, list[str]]:

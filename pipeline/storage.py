@@ -44,6 +44,8 @@ class Store:
     # Reads worth having in flight at once: remote storage hides its latency behind
     # several, while a local disk reads from the page cache faster on one thread.
     concurrent_reads: int = 8
+    # Writes worth having in flight at once, for the same reason.
+    concurrent_writes: int = 8
 
     def walk(self, *, follow_symlinks: bool = False) -> Iterator[Listed]:
         """Every regular file below the root, sorted, hidden names ('.x') skipped."""
@@ -121,10 +123,16 @@ class LocalStore(Store):
     # measured on 20,000 inputs: hashing them took 0.26 s on one thread, 0.30 s on
     # two and 0.47 s on eight (the threads contend for the interpreter lock)
     concurrent_reads = 1
+    # measured on 20,000 records rewritten by the duplicate pass (a read, a new file
+    # replacing the old one): 3.4-3.8 s on one thread, 2.6-2.8 s on two, 3.2 s on four
+    concurrent_writes = 2
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
         self.url = str(self.root)
+        # per-file operations join strings: a Path per call cost ~20 µs, a tenth of
+        # rewriting a record in the duplicate pass
+        self._prefix = os.path.join(self.url, "")
 
     @property
     def local_root(self) -> Path:
@@ -132,6 +140,9 @@ class LocalStore(Store):
 
     def _path(self, rel: str) -> Path:
         return self.root / rel
+
+    def _file(self, rel: str) -> str:
+        return self._prefix + rel
 
     def walk(self, *, follow_symlinks: bool = False) -> Iterator[Listed]:
         # os.scandir rather than os.walk and Path objects: a folder's entries carry
@@ -193,7 +204,7 @@ class LocalStore(Store):
         return swept
 
     def read_bytes(self, rel: str, limit: int = -1) -> bytes:
-        with self._path(rel).open("rb") as fh:
+        with open(self._file(rel), "rb") as fh:
             return fh.read(limit)
 
     def write_bytes(self, rel: str, data: bytes) -> None:
@@ -202,23 +213,26 @@ class LocalStore(Store):
         # carries the pid so that concurrent writers never share a temporary file;
         # no fsync per record (it costs ~4 ms a file here): a killed process loses
         # nothing already replaced, and a power cut costs at most a re-run.
-        path = self._path(rel)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        path = self._file(rel)
+        folder, name = os.path.split(path)
+        tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(folder, exist_ok=True)
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, path)
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
             raise
 
     def delete(self, rel: str) -> None:
-        self._path(rel).unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._file(rel))
 
     def names(self, folder: str = "") -> set[str]:
         try:
