@@ -152,16 +152,24 @@ def assign_duplicates(
 
     # In id order, a record's earlier matches are the earlier records with its
     # own value or a near one; the smallest chain start among them is its
-    # duplicate_of. Per value, keep the smallest start of the records seen.
-    first_start: list[str | None] = [None] * len(value_index)
+    # duplicate_of. Per value, keep the smallest start of the records seen with
+    # it, as a position in id order (``unseen`` before any), and the smallest of
+    # its near values' starts, brought up to date when one of those falls: a
+    # folder of near copies has hundreds of near values per value, and a value's
+    # start falls far less often than a record is read.
+    unseen = len(ordered)
+    first_start = [unseen] * len(value_index)
+    near_start = [unseen] * len(value_index)
     duplicate_of: dict[str, str] = {}
-    for (record_id, _), value in zip(ordered, of_record, strict=True):
-        starts = [first_start[other] for other in (value, *near[value])]
-        best = min((start for start in starts if start is not None), default=None)
-        if best is not None:
-            duplicate_of[record_id] = best
-        start = best or record_id
-        current = first_start[value]
-        if current is None or start < current:
-            first_start[value] = start
+    for position, value in enumerate(of_record):
+        best = min(first_start[value], near_start[value])
+        if best < unseen:
+            duplicate_of[ordered[position][0]] = ordered[best][0]
+        else:
+            best = position
+        if best < first_start[value]:
+            first_start[value] = best
+            for other in near[value]:
+                if best < near_start[other]:
+                    near_start[other] = best
     return duplicate_of
