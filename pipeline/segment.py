@@ -187,9 +187,11 @@ def segment(lines: Sequence[str], *, split: bool = True,
         part_no = 0
         for paragraph in iter_glued(text) if split else [text]:
             long = long_line_chars is not None and len(paragraph) > long_line_chars
+            # a sentence repeated through a long line is held once, however often it recurs
+            same: dict[str, str] = {}
             for k, part in enumerate(iter_sentences(paragraph) if long else [paragraph]):
-                yield Line(number=number, text=part, gap_before=gap and part_no == 0,
-                           part=part_no, continues=k > 0)
+                yield Line(number=number, text=same.setdefault(part, part) if long else part,
+                           gap_before=gap and part_no == 0, part=part_no, continues=k > 0)
                 part_no += 1
         gap = False
 

@@ -54,3 +54,17 @@ def test_segment_numbers_lines_and_marks_gaps() -> None:
 def test_segment_keeps_line_breaks_inside_a_line() -> None:
     [line] = list(segment(["un commentaire\navec une ligne de plus"]))
     assert line.text == "un commentaire\navec une ligne de plus"
+
+
+def test_a_long_line_is_cut_at_its_sentence_ends() -> None:
+    lines = list(segment(["Il pleut. Le vent souffle fort. Il pleut."], long_line_chars=20))
+    assert [(x.part, x.text, x.continues) for x in lines] == [
+        (0, "Il pleut.", False), (1, "Le vent souffle fort.", True), (2, "Il pleut.", True)]
+
+
+def test_a_sentence_repeated_through_a_long_line_is_held_once() -> None:
+    # a 50 MB page of one sentence over and over would otherwise hold it 700,000 times
+    line = " ".join(["Le conseil a voté.", "Le maire a parlé."] * 500)
+    lines = list(segment([line], long_line_chars=100))
+    assert len(lines) == 1000
+    assert len({id(x.text) for x in lines}) == 2
