@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from pipeline import __version__, state
 from pipeline.config import DEFAULT_CONFIG, Config
@@ -94,25 +94,31 @@ class Plan:
     known: state.Known | None = None
 
 
+class Checked(NamedTuple):
+    """One record as a worker writes it: its id, its fingerprint, its checked bytes."""
+
+    id: str
+    fingerprint: str | None
+    data: bytes
+
+
 @dataclass(slots=True)
 class Cleaned:
-    """What one input gave in a worker: records as checked bytes, removals, rejects."""
+    """What one input gave in a worker: its records, removals, rejects."""
 
     sha256: str
-    records: list[tuple[str, bytes]] = field(default_factory=list)
-    fingerprints: list[str | None] = field(default_factory=list)  # one per record
+    records: list[Checked] = field(default_factory=list)
     removed: Counter[str] = field(default_factory=Counter)
     rejects: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class Done:
-    """What cleaning one input left: the ids and fingerprints of the records written,
+    """What cleaning one input left: the id and fingerprint of each record written,
     removals, rejects."""
 
     sha256: str | None
-    ids: list[str] = field(default_factory=list)
-    fingerprints: list[str | None] = field(default_factory=list)
+    written: list[tuple[str, str | None]] = field(default_factory=list)
     removed: Counter[str] = field(default_factory=Counter)
     rejects: list[dict[str, Any]] = field(default_factory=list)
 
@@ -274,8 +280,7 @@ def clean_input(items: list[Item | RejectedInput], *, path: str, stem: str, sha2
         except RejectedInput as err:
             cleaned.rejects.append(reject_row(err, sha256))
             continue
-        cleaned.records.append((outcome.id, blob))
-        cleaned.fingerprints.append(outcome.fingerprint)
+        cleaned.records.append(Checked(outcome.id, outcome.fingerprint, blob))
         cleaned.removed.update(r.reason.value for r in outcome.removed)
     return cleaned
 
@@ -302,14 +307,15 @@ def clean_file(raw: str, clean: str, planned: Planned, *, config: Config) -> Don
     cleaned = clean_input(items, path=path, stem=planned.stem, sha256=digest, config=config,
                           reserved=planned.reserved)
     clean_store = open_store(clean)
-    ids = []
-    for record_id, blob in cleaned.records:
-        write_record(clean_store, record_id, blob)
-        ids.append(record_id)
-    if ids:  # an input that now gives fewer items: its extra records go
-        for stale in sorted(set(planned.previous_ids) - set(ids) - planned.reserved):
+    written = []
+    for record in cleaned.records:
+        write_record(clean_store, record.id, record.data)
+        written.append((record.id, record.fingerprint))
+    if written:  # an input that now gives fewer items: its extra records go
+        ids = {record_id for record_id, _ in written}
+        for stale in sorted(set(planned.previous_ids) - ids - planned.reserved):
             delete_record(clean_store, stale)
-    return Done(cleaned.sha256, ids, cleaned.fingerprints, cleaned.removed, cleaned.rejects)
+    return Done(cleaned.sha256, written, cleaned.removed, cleaned.rejects)
 
 
 def warm_up() -> None:
@@ -377,16 +383,17 @@ def clean_batch(batch: Sequence[Planned], raw: str, clean: str, config: Config =
         done = (_failed(outcome, raw_store, planned, config)
                 if isinstance(outcome, WorkerFailure) else outcome)
         result.files += 1
-        result.records += len(done.ids)
+        result.records += len(done.written)
         result.touched.update(planned.previous_ids)
         # as written: a new record has no duplicate_of until the duplicate pass
-        result.written.update((i, (fp, None)) for i, fp in zip(done.ids, done.fingerprints,
-                                                                strict=True))
+        result.written.update((record_id, (fingerprint, None))
+                              for record_id, fingerprint in done.written)
         result.removed.update(done.removed)
         result.rejects.extend(done.rejects)
         entries[planned.file.rel] = state.Entry(
             sha256=done.sha256 or "", stem=planned.stem, version=version,
-            config_hash=config_hash, ids=tuple(done.ids), rejects=tuple(done.rejects))
+            config_hash=config_hash, ids=tuple(record_id for record_id, _ in done.written),
+            rejects=tuple(done.rejects))
         if progress is not None:
             progress(1)
     if entries and run_id:
