@@ -536,7 +536,7 @@ def mark_duplicates(clean_store: Store, config: Config = DEFAULT_CONFIG, *,
         for rid, duplicate_of in part:
             data = clean_store.read_bytes(record_name(rid))
             write_record(clean_store, rid, with_duplicate_of(data, duplicate_of))
-        return []
+        return []  # nothing to gather: the records are the result
 
     # a folder of near copies rewrites most of its records: replacing a file costs
     # the disk more than creating one, and two threads overlap those waits

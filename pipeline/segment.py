@@ -9,7 +9,7 @@ evidence is strong, and never inside names (``OpenAI``, ``iPhone``,
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import pairwise
 
 from pipeline.document import Line
@@ -186,12 +186,14 @@ def segment(lines: Sequence[str], *, split: bool = True,
             continue
         part_no = 0
         for paragraph in iter_glued(text) if split else [text]:
-            long = long_line_chars is not None and len(paragraph) > long_line_chars
-            # a sentence repeated through a long line is held once, however often it recurs
-            same: dict[str, str] = {}
-            for k, part in enumerate(iter_sentences(paragraph) if long else [paragraph]):
-                yield Line(number=number, text=same.setdefault(part, part) if long else part,
-                           gap_before=gap and part_no == 0, part=part_no, continues=k > 0)
+            parts: Iterable[str] = [paragraph]
+            if long_line_chars is not None and len(paragraph) > long_line_chars:
+                # a sentence repeated through a long line is held once, however often it recurs
+                same: dict[str, str] = {}
+                parts = (same.setdefault(s, s) for s in iter_sentences(paragraph))
+            for k, part in enumerate(parts):
+                yield Line(number=number, text=part, gap_before=gap and part_no == 0,
+                           part=part_no, continues=k > 0)
                 part_no += 1
         gap = False
 

@@ -130,8 +130,8 @@ class LocalStore(Store):
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
         self.url = str(self.root)
-        # per-file operations join strings: a Path per call cost ~20 µs, a tenth of
-        # rewriting a record in the duplicate pass
+        # per-file operations join strings: a Path per call was 7 % of the CPU time
+        # of the duplicate pass rewriting 20,000 records (2.63 s, 2.44 s without)
         self._prefix = os.path.join(self.url, "")
 
     @property
