@@ -44,7 +44,7 @@ from pipeline.metadata import (
     read_line,
 )
 from pipeline.record import RemovalReason
-from pipeline.segment import LOWER, UPPER
+from pipeline.segment import LOWER, PIECE_CHARS, UPPER, text_pieces
 
 _STRUCTURE = tomllib.loads(
     resources.files("pipeline").joinpath("rules/structure.toml").read_text(encoding="utf-8")
@@ -175,18 +175,18 @@ def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Blo
     text = line.text
     folded = text.casefold()
     key = normalise_folded(folded)
-    words = _WORD.findall(folded)
     stops = stopwords(language)
-    terminal = _ENDS_SENTENCE.search(text) is not None
-    chars = len(text)
-    dense = len(_DENSE_SCRIPT.findall(text))
-    if dense:
-        chars = int(chars + dense * (t.dense_script_factor - 1))
     # an unknown language falls back to the English and French stoplists, which say
     # nothing about a line in another script (Arabic, Hebrew, Cyrillic, CJK …)
-    if stops and (language is not None or _LATIN.search(text)):
-        # map() keeps the membership tests in C: a generator costs a Python step per word
-        density = _ratio(sum(map(stops.__contains__, words)), len(words)) if words else 0.0
+    by_stopwords = bool(stops) and (language is not None or _LATIN.search(text) is not None)
+    words, stop_words = _count_words(folded, stops if by_stopwords else frozenset())
+    terminal = _ENDS_SENTENCE.search(text) is not None
+    chars = len(text)
+    dense = _count(_DENSE_SCRIPT, text)
+    if dense:
+        chars = int(chars + dense * (t.dense_script_factor - 1))
+    if by_stopwords:
+        density = _ratio(stop_words, words) if words else 0.0
     else:
         # no stoplist for this language: sentences are told by their punctuation
         density = t.stopwords_high if terminal else t.stopwords_low
@@ -198,13 +198,44 @@ def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Blo
     else:
         noise = match_normalised(key, language=language,
                                  prefix_max_chars=t.lexicon_prefix_max_chars)
-    if noise is None and _is_menu(text, len(words), t):
+    if noise is None and _is_menu(text, words, t):
         noise = RemovalReason.NAVIGATION
     grade = Grade.BAD if url_only or noise else _grade(chars, density, t)
     # the sentences of a cut long line do not keep theirs: a page run together on
     # one line has hundreds of thousands of them, held with their blocks (see _key)
-    return _Block(line, chars, len(words), density, terminal, grade, noise,
+    return _Block(line, chars, words, density, terminal, grade, noise,
                   None if line.continues else key, joined=line.continues)
+
+
+def _count_words(folded: str, stops: frozenset[str], piece_chars: int = PIECE_CHARS
+                 ) -> tuple[int, int]:
+    """How many words a case-folded text has, and how many of them are in ``stops``.
+
+    A long text goes a piece at a time (see :func:`_count`).
+
+    >>> _count_words("le chat et le chien", frozenset({"le", "et"}))
+    (5, 3)
+    """
+    words = stop_words = 0
+    for piece in [folded] if len(folded) <= piece_chars else text_pieces(folded, piece_chars):
+        found = _WORD.findall(piece)
+        words += len(found)
+        if stops:  # map() keeps the membership tests in C: a generator costs a step a word
+            stop_words += sum(map(stops.__contains__, found))
+    return words, stop_words
+
+
+def _count(pattern: re.Pattern[str], text: str, piece_chars: int = PIECE_CHARS) -> int:
+    """``len(pattern.findall(text))``, a long text a piece at a time.
+
+    A line of 50 MB with no sentence end to cut it at would otherwise give lists
+    of millions of matches. Pieces end before a space or line break: exact for
+    the patterns counted here, whose matches hold neither and look no further
+    than a neighbouring character.
+    """
+    if len(text) <= piece_chars:
+        return len(pattern.findall(text))
+    return sum(len(pattern.findall(piece)) for piece in text_pieces(text, piece_chars))
 
 
 def _key(b: _Block) -> str:
@@ -230,17 +261,17 @@ def _is_menu(text: str, words: int, t: ClassifierThresholds) -> bool:
     """A menu, run together ("HomeNewsSport") or spelled out in capitalised labels,
     or a list of archive months."""
     # each month names its year: fewer four-digit numbers than that clears the line cheaply
-    if words >= t.menu_min_words and len(_FOUR_DIGITS.findall(text)) >= t.archive_min_months:
+    if words >= t.menu_min_words and _count(_FOUR_DIGITS, text) >= t.archive_min_months:
         months = [m.end() - m.start() for m in _ARCHIVE.finditer(fold(text))]
         # many months, and little else: a sentence listing dates has words between them
         if len(months) >= t.archive_min_months and sum(months) * 2 >= len(text):
             return True
-    if len(_JOIN_CAPITAL.findall(text)) >= t.glued_labels_min:
-        joins = len(_LABEL_JOIN.findall(text))
+    if _count(_JOIN_CAPITAL, text) >= t.glued_labels_min:
+        joins = _count(_LABEL_JOIN, text)
         if joins >= t.glued_labels_min and joins >= t.glued_labels_per_word * words:
             return True
     return words >= t.menu_min_words and (
-        len(_CAPITALISED.findall(text)) >= t.menu_capitalised_share * words)
+        _count(_CAPITALISED, text) >= t.menu_capitalised_share * words)
 
 
 def _continues(a: _Block, b: _Block, stops: frozenset[str]) -> bool:
@@ -376,8 +407,10 @@ def _is_heading(b: _Block, t: ClassifierThresholds) -> bool:
     or a sign-off such as a name under a quoted letter. Dates and times ("November
     20", "15:23 2019") are not headings."""
     text = b.line.text
+    if b.chars > t.max_heading_chars:
+        return False
     words = len(_LETTER_WORD.findall(text))
-    return (b.chars <= t.max_heading_chars and not _ENDS_STATEMENT.search(text)
+    return (not _ENDS_STATEMENT.search(text)
             and (words >= 2 or (words == 1 and not any(c.isdigit() for c in text)))
             and (text[0].isupper() or text[0].isdigit() or not text[0].isalpha()))
 

@@ -11,6 +11,7 @@ import justext
 import tomllib
 
 from pipeline.record import RemovalReason
+from pipeline.segment import PIECE_CHARS, text_pieces
 
 NOISE_DIR = "rules/noise"
 COMMON = "common"
@@ -41,7 +42,7 @@ def normalise(text: str) -> str:
     return normalise_folded(text.casefold())
 
 
-def normalise_folded(folded: str) -> str:
+def normalise_folded(folded: str, piece_chars: int = PIECE_CHARS) -> str:
     """:func:`normalise` of a text already case-folded, for a caller that needs the folded
     text too. Trimming may follow the folding: every trimmed character folds to itself, no
     other folds to one of them, and casefold maps each character alone (tests check it).
@@ -49,7 +50,14 @@ def normalise_folded(folded: str) -> str:
     >>> normalise_folded("  • lire aussi :  ")
     'lire aussi'
     """
-    return " ".join(folded.strip(_TRIM).split())
+    stripped = folded.strip(_TRIM)
+    if len(stripped) <= piece_chars:
+        return " ".join(stripped.split())
+    # A long line a piece at a time: a 50 MB line with no sentence end to cut it at
+    # would otherwise be split into millions of words at once (~10 times its size).
+    # Pieces end before a space or line break, so no word spans two of them.
+    pieces = (" ".join(piece.split()) for piece in text_pieces(stripped, piece_chars))
+    return " ".join(filter(None, pieces))
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,13 @@
 """The block classifier on small documents: what each line becomes, and why."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.classify import classify
 from pipeline.config import ClassifierThresholds
-from pipeline.document import Kind
+from pipeline.document import Kind, Line
+from pipeline.lexicon import stopwords
 from pipeline.record import RemovalReason as R
 from pipeline.segment import segment
 
@@ -156,3 +159,36 @@ def test_text_in_another_script_is_judged_when_the_language_is_unknown() -> None
     # a Latin-script menu on the same terms stays chrome
     assert labels(["Accueil Actualités Politique Économie Culture Sport Contact Recherche"],
                   language=None) != [BODY]
+
+
+# Text with every kind of character the counted patterns look at, and the spaces and
+# line breaks long text is cut at: the counts must not depend on the cuts.
+_MIXED = st.text(st.sampled_from(list("abcxyzAÉZéß 12034\n\t\u00a0.,-_'’MɌΩжЖ日本語ไทย")),
+                 max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_MIXED, st.integers(1, 12))
+def test_long_text_is_counted_a_piece_at_a_time_as_whole(text: str, piece_chars: int) -> None:
+    from pipeline import classify as c
+    from pipeline.lexicon import normalise_folded
+
+    folded = text.casefold()
+    stops = stopwords(None) | {"ab", "été"}
+    assert c._count_words(folded, stops, piece_chars) == c._count_words(folded, stops)
+    for pattern in (c._DENSE_SCRIPT, c._FOUR_DIGITS, c._JOIN_CAPITAL, c._LABEL_JOIN,
+                    c._CAPITALISED):
+        assert c._count(pattern, text, piece_chars) == len(pattern.findall(text))
+    assert normalise_folded(folded, piece_chars) == normalise_folded(folded)
+
+
+def test_a_line_longer_than_a_piece_is_judged_as_whole() -> None:
+    # a page of words on one line with no stop to cut it at goes a piece at a time
+    from pipeline import classify as c
+    from pipeline.segment import PIECE_CHARS
+
+    sentence = "le conseil municipal a voté le budget de la ville après un long débat "
+    line = (sentence * (PIECE_CHARS // len(sentence) + 2)).strip()
+    block = c._features(Line(1, line), "fr", ClassifierThresholds())
+    assert (block.words, block.key) == (len(line.split()), line)
+    assert block.stop_density == sum(w in stopwords("fr") for w in line.split()) / block.words
