@@ -211,31 +211,44 @@ def _count_words(folded: str, stops: frozenset[str], piece_chars: int = PIECE_CH
                  ) -> tuple[int, int]:
     """How many words a case-folded text has, and how many of them are in ``stops``.
 
-    A long text goes a piece at a time (see :func:`_count`).
+    A long text goes a piece at a time (see :func:`_count`), and a piece with no
+    space to end it early (a page of Chinese on one line) a word at a time.
 
     >>> _count_words("le chat et le chien", frozenset({"le", "et"}))
     (5, 3)
     """
+    if len(folded) <= piece_chars:
+        found = _WORD.findall(folded)
+        # map() keeps the membership tests in C: a generator costs a step a word
+        return len(found), sum(map(stops.__contains__, found)) if stops else 0
     words = stop_words = 0
-    for piece in [folded] if len(folded) <= piece_chars else text_pieces(folded, piece_chars):
-        found = _WORD.findall(piece)
-        words += len(found)
-        if stops:  # map() keeps the membership tests in C: a generator costs a step a word
+    for piece in text_pieces(folded, piece_chars):
+        if not stops:
+            words += _WORD.subn("", piece)[1]
+        elif len(piece) <= 2 * piece_chars:
+            found = _WORD.findall(piece)
+            words += len(found)
             stop_words += sum(map(stops.__contains__, found))
+        else:
+            for match in _WORD.finditer(piece):
+                words += 1
+                stop_words += match[0] in stops
     return words, stop_words
 
 
 def _count(pattern: re.Pattern[str], text: str, piece_chars: int = PIECE_CHARS) -> int:
-    """``len(pattern.findall(text))``, a long text a piece at a time.
+    """``len(pattern.findall(text))``; a long text a piece at a time, and without the
+    list of its matches.
 
     A line of 50 MB with no sentence end to cut it at would otherwise give lists
-    of millions of matches. Pieces end before a space or line break: exact for
-    the patterns counted here, whose matches hold neither and look no further
-    than a neighbouring character.
+    of millions of matches (a page of Chinese, millions of one-character strings).
+    Pieces end before a space or line break: exact for the patterns counted here,
+    which never match an empty string, and whose matches hold neither and look no
+    further than a neighbouring character.
     """
     if len(text) <= piece_chars:
         return len(pattern.findall(text))
-    return sum(len(pattern.findall(piece)) for piece in text_pieces(text, piece_chars))
+    return sum(pattern.subn("", piece)[1] for piece in text_pieces(text, piece_chars))
 
 
 def _key(b: _Block) -> str:

@@ -175,7 +175,8 @@ def test_long_text_is_counted_a_piece_at_a_time_as_whole(text: str, piece_chars:
 
     folded = text.casefold()
     stops = stopwords(None) | {"ab", "été"}
-    assert c._count_words(folded, stops, piece_chars) == c._count_words(folded, stops)
+    for words in (stops, frozenset()):
+        assert c._count_words(folded, words, piece_chars) == c._count_words(folded, words)
     for pattern in (c._DENSE_SCRIPT, c._FOUR_DIGITS, c._JOIN_CAPITAL, c._LABEL_JOIN,
                     c._CAPITALISED):
         assert c._count(pattern, text, piece_chars) == len(pattern.findall(text))
