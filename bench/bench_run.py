@@ -7,8 +7,9 @@ each as a fresh process so that start-up counts:
 - ``newsclean run --no-prefect`` into an empty folder, then again unchanged;
 - the same through the Prefect flow (``--prefect``; a temporary local server
   starts when ``PREFECT_API_URL`` is not set);
-- two 50 MB single-line documents (``--big``): one sentence over and over, and
-  distinct sentences with an emoji;
+- 50 MB single-line documents (``--big``, :data:`BIG_FILES`): one sentence over
+  and over, distinct sentences with an emoji and without, words with no
+  sentence end, Japanese with no space;
 - with ``--crossover``, small runs with one worker (``--runner thread``) and
   one per core (``--runner process``), to place ``run.PARALLEL_FROM``.
 
@@ -85,16 +86,16 @@ def make_big(target: Path, megabytes: int = 50) -> Path:
     return target
 
 
-def make_big_distinct(target: Path, megabytes: int = 50) -> Path:
+def make_big_distinct(target: Path, megabytes: int = 50, emoji: bool = True) -> Path:
     """The same size of single line made of distinct sentences: the samples' sentences
     in a deterministic shuffle, each numbered, with one emoji, which makes Python
-    store the whole decoded text at four bytes a character."""
+    store the whole decoded text at four bytes a character (without it, two)."""
     target.mkdir(parents=True, exist_ok=True)
     sentences = [" ".join(s.split()) for path in sorted((ROOT / "raw").glob("*.txt"))
                  for s in re.split(r"(?<=[.!?])\s+", path.read_text(encoding="utf-8"))
                  if 40 <= len(s) <= 300 and s[-1] in ".!?"]
     rnd = random.Random(7)
-    parts, size, number = ["Une page en une ligne 📰."], 0, 0
+    parts, size, number = ["Une page en une ligne 📰." if emoji else "Une page en une ligne."], 0, 0
     while size < megabytes * 1024 * 1024:
         number += 1
         sentence = rnd.choice(sentences)
@@ -103,6 +104,43 @@ def make_big_distinct(target: Path, megabytes: int = 50) -> Path:
     (target / "one_line.txt").write_bytes(
         " ".join(parts).encode()[: megabytes * 1024 * 1024].rsplit(b" ", 1)[0] + b"\n")
     return target
+
+
+def make_big_words(target: Path, megabytes: int = 50) -> Path:
+    """A single line of the samples' words, lower-case, in a deterministic shuffle and
+    with no punctuation: no sentence end to cut the line at."""
+    target.mkdir(parents=True, exist_ok=True)
+    words = sorted({w.casefold() for path in sorted((ROOT / "raw").glob("*.txt"))
+                    for w in _WORD.findall(path.read_text(encoding="utf-8"))})
+    rnd = random.Random(7)
+    line = " ".join(rnd.choices(words, k=megabytes * 1024 * 1024 // 6)).encode()
+    (target / "one_line.txt").write_bytes(
+        line[: megabytes * 1024 * 1024].rsplit(b" ", 1)[0] + b"\n")
+    return target
+
+
+def make_big_japanese(target: Path, megabytes: int = 50) -> Path:
+    """A single line of numbered Japanese sentences: no space anywhere, and full stops
+    (。) that the sentence cut of long lines does not know."""
+    target.mkdir(parents=True, exist_ok=True)
+    base = ["東京都議会は予算案を可決した", "市長は記者会見で新しい計画を発表した",
+            "専門家はこの決定を歓迎している", "来年度から新制度が始まる予定だ"]
+    count = megabytes * 1024 * 1024 // 45 + 1
+    line = "".join(f"{base[n % len(base)]}{n}。" for n in range(count)).encode()
+    (target / "one_line.txt").write_bytes(
+        line[: megabytes * 1024 * 1024].decode("utf-8", "ignore").encode() + b"\n")
+    return target
+
+
+# The 50 MB single-line files of --big: label, folder under --out, maker.
+BIG_FILES = [
+    ("one 50 MB line", "big", make_big),
+    ("one 50 MB line, distinct sentences", "big-distinct", make_big_distinct),
+    ("one 50 MB line, distinct sentences, no emoji", "big-distinct-2",
+     lambda target: make_big_distinct(target, emoji=False)),
+    ("one 50 MB line of words, no sentence end", "big-words", make_big_words),
+    ("one 50 MB line of Japanese, no space", "big-japanese", make_big_japanese),
+]
 
 
 @dataclass
@@ -227,17 +265,11 @@ def measure_all(args: argparse.Namespace, corpus: Path, outputs: Path
     if server is not None:
         server.terminate()
         server.wait()
-    if args.big:
-        big = make_big(args.out / "big")
-        clean = outputs / "clean-big"
-        measures.append(timed("newsclean run --no-prefect, one 50 MB line",
-                              [newsclean(), "run", str(big), str(clean), "--no-prefect",
-                               "--quiet"], 1))
-        big = make_big_distinct(args.out / "big-distinct")
-        clean = outputs / "clean-big-distinct"
-        measures.append(timed("newsclean run --no-prefect, one 50 MB line, distinct sentences",
-                              [newsclean(), "run", str(big), str(clean), "--no-prefect",
-                               "--quiet"], 1))
+    for label, folder, make in BIG_FILES if args.big else []:
+        big = make(args.out / folder)
+        measures.append(timed(f"newsclean run --no-prefect, {label}",
+                              [newsclean(), "run", str(big), str(outputs / f"clean-{folder}"),
+                               "--no-prefect", "--quiet"], 1))
     return measures, first
 
 
