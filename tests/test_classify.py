@@ -183,6 +183,17 @@ def test_long_text_is_counted_a_piece_at_a_time_as_whole(text: str, piece_chars:
     assert normalise_folded(folded, piece_chars) == normalise_folded(folded)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Décembre", "mai", "Mai.", "2019", "2020", "(6)", "(12)", "x",
+                                 "1234", ")", "(", " ", "  ", "\n"]), max_size=40).map("".join),
+       st.integers(1, 12))
+def test_archive_months_are_counted_a_piece_at_a_time_as_whole(text: str,
+                                                               piece_chars: int) -> None:
+    from pipeline.classify import _archive_months
+
+    assert _archive_months(text, piece_chars) == _archive_months(text)
+
+
 def test_a_line_longer_than_a_piece_is_judged_as_whole() -> None:
     # a page of words on one line with no stop to cut it at goes a piece at a time
     from pipeline import classify as c
