@@ -304,9 +304,7 @@ def _archive_months(text: str, piece_chars: int = PIECE_CHARS) -> tuple[int, int
     (2, 34)
     """
     months = covered = 0
-    pieces = [text] if len(text) <= piece_chars else text_pieces(text, piece_chars,
-                                                                  cut=_ARCHIVE_CUT)
-    for piece in pieces:
+    for piece in text_pieces(text, piece_chars, cut=_ARCHIVE_CUT):  # a short text is one
         for match in _ARCHIVE.finditer(fold(piece)):
             months += 1
             covered += match.end() - match.start()

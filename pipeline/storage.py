@@ -130,18 +130,15 @@ class LocalStore(Store):
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
         self.url = str(self.root)
-        # per-file operations join strings: a Path per call was 7 % of the CPU time
-        # of the duplicate pass rewriting 20,000 records (2.63 s, 2.44 s without)
+        # file paths are joined strings: a Path per call was 7 % of the CPU time of
+        # the duplicate pass rewriting 20,000 records (2.63 s, 2.44 s without)
         self._prefix = os.path.join(self.url, "")
 
     @property
     def local_root(self) -> Path:
         return self.root
 
-    def _path(self, rel: str) -> Path:
-        return self.root / rel
-
-    def _file(self, rel: str) -> str:
+    def _path(self, rel: str) -> str:
         return self._prefix + rel
 
     def walk(self, *, follow_symlinks: bool = False) -> Iterator[Listed]:
@@ -192,7 +189,7 @@ class LocalStore(Store):
         return iter(found)
 
     def size(self, rel: str) -> int:
-        return self._path(rel).stat().st_size
+        return os.stat(self._path(rel)).st_size
 
     def sweep(self, folders: tuple[str, ...] = ("",)) -> int:
         swept = 0
@@ -204,7 +201,7 @@ class LocalStore(Store):
         return swept
 
     def read_bytes(self, rel: str, limit: int = -1) -> bytes:
-        with open(self._file(rel), "rb") as fh:
+        with open(self._path(rel), "rb") as fh:
             return fh.read(limit)
 
     def write_bytes(self, rel: str, data: bytes) -> None:
@@ -213,7 +210,7 @@ class LocalStore(Store):
         # carries the pid so that concurrent writers never share a temporary file;
         # no fsync per record (it costs ~4 ms a file here): a killed process loses
         # nothing already replaced, and a power cut costs at most a re-run.
-        path = self._file(rel)
+        path = self._path(rel)
         folder, name = os.path.split(path)
         tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
         try:
@@ -232,7 +229,7 @@ class LocalStore(Store):
 
     def delete(self, rel: str) -> None:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(self._file(rel))
+            os.unlink(self._path(rel))
 
     def names(self, folder: str = "") -> set[str]:
         try:
@@ -242,7 +239,7 @@ class LocalStore(Store):
             return set()
 
     def exists(self, rel: str) -> bool:
-        return self._path(rel).exists()
+        return Path(self._path(rel)).exists()
 
     def is_folder(self) -> bool:
         return self.root.is_dir()
