@@ -14,7 +14,9 @@ each as a fresh process so that start-up counts:
   one per core (``--runner process``), to place ``run.PARALLEL_FROM``.
 
 Peak memory is the largest sum of resident memory over the process tree
-(the run and its worker processes), sampled every 20 ms.
+(the run and its worker processes), sampled every 20 ms, and the largest sum
+of proportional set sizes (PSS), sampled every 100 ms: a page the processes
+share, such as the mapped tables of the language model, counts once in it.
 
 Usage: python bench/bench_run.py [--docs 20000] [--prefect] [--big] [--runner auto]
        python bench/bench_run.py --crossover
@@ -152,6 +154,9 @@ class Measure:
     peak_mb: float  # the whole process tree
     docs: int
     largest_mb: float = 0.0  # the largest single process
+    # the tree's proportional set size: pages shared by its processes (the language
+    # model's tables, mapped from one file) count once, where resident sizes add them up
+    pss_mb: float = 0.0
     cpu: float = 0.0  # CPU seconds of the whole tree: what other load on the machine leaves alone
     @property
     def rate(self) -> float:
@@ -163,22 +168,32 @@ def timed(label: str, command: list[str], docs: int) -> Measure:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
-    peak = largest = 0
+    peak = largest = pss = 0
+    samples = 0
     while proc.poll() is None:
-        sizes = [0]
+        sizes, proportional = [0], 0
+        # PSS reads each process's smaps (~1 ms): taken every fifth sample only
+        with_pss = samples % 5 == 0
+        samples += 1
         try:
             for p in [proc, *proc.children(recursive=True)]:
-                sizes.append(p.memory_info().rss)
+                if with_pss:
+                    info = p.memory_full_info()
+                    sizes.append(info.rss)
+                    proportional += info.pss
+                else:
+                    sizes.append(p.memory_info().rss)
         except psutil.Error:
             pass
-        peak, largest = max(peak, sum(sizes)), max(largest, *sizes)
+        peak, largest, pss = max(peak, sum(sizes)), max(largest, *sizes), max(pss, proportional)
         time.sleep(0.02)
     seconds = time.perf_counter() - started
     if proc.returncode:
         sys.exit(f"{label}: exit {proc.returncode}\n{proc.stderr.read().decode()[-2000:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Measure(label, seconds, peak / 1024 / 1024, docs, largest / 1024 / 1024, cpu)
+    return Measure(label, seconds, peak / 1024 / 1024, docs, largest_mb=largest / 1024 / 1024,
+                   cpu=cpu, pss_mb=pss / 1024 / 1024)
 
 
 def start_prefect_server(home: Path) -> subprocess.Popen[bytes]:
@@ -303,12 +318,12 @@ def main() -> None:
     reference = measures[0]
     print(f"{args.docs} documents, {psutil.cpu_count()} cores, runner {args.runner}\n")
     print("| run | wall s | docs/s | vs reference | CPU s | peak MB, all processes "
-          "| largest one |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+          "| largest one | peak PSS MB, all |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for m in measures:
         ratio = f"{m.rate / reference.rate:.2f}×" if m.docs == reference.docs else "–"
         print(f"| {m.label} | {m.seconds:.2f} | {m.rate:,.0f} | {ratio} | {m.cpu:.1f} "
-              f"| {m.peak_mb:.0f} | {m.largest_mb:.0f} |")
+              f"| {m.peak_mb:.0f} | {m.largest_mb:.0f} | {m.pss_mb:.0f} |")
     for name, m in first.items():
         again = next(x for x in measures if x.label == f"newsclean run {name}, unchanged re-run")
         print(f"\nunchanged re-run / first run ({name}): {again.seconds / m.seconds:.1%}")

@@ -19,11 +19,22 @@ positions at once, in about half the time (1,000 characters of an article:
 Any other model, or a table with other values, is scored by py3langid's own code.
 This module is imported only when a language is first identified, so importing
 the library stays free of NumPy.
+
+The model's tables take ~75 MB once unpacked, and its file is LZMA-compressed,
+so py3langid unpacks it anew in every process (~0.3 s) into memory of that
+process's own. The tables of the proven model are therefore kept unpacked in a
+cache folder (:func:`cache_folder`) and mapped from there: worker processes
+share one copy through the page cache, start faster, and a process that
+identifies a few texts only has the pages it read resident.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -50,13 +61,81 @@ class Identifier(LanguageIdentifier):  # type: ignore[misc]
         self.vectorised = False
 
     @classmethod
-    def load(cls) -> Identifier:
-        """py3langid's own model, normalised to probabilities as ``classify`` reports them."""
+    def load(cls, cache: Path | None = None) -> Identifier:
+        """py3langid's own model, normalised to probabilities as ``classify`` reports them.
+
+        The proven model's tables are mapped from ``cache`` (by default
+        :func:`cache_folder`), which is filled from the model file the first
+        time; without a usable cache folder they are loaded into memory.
+        """
         path = Path(MODEL_DIR) / MODEL_FILE
+        proven = hashlib.sha256(path.read_bytes()).hexdigest() == MODEL_SHA256
+        cache = cache_folder() if cache is None else cache
+        folder = cache / f"py3langid-{MODEL_SHA256[:16]}" if proven and cache.parts else None
+        if folder is not None and folder.is_dir():
+            try:
+                return cls._mapped(folder)
+            except (OSError, ValueError):
+                shutil.rmtree(folder, ignore_errors=True)  # damaged: filled again below
         identifier: Identifier = cls.from_model_file(path, norm_probs=True)
-        if hashlib.sha256(path.read_bytes()).hexdigest() == MODEL_SHA256:
+        if proven:
             identifier.vectorise()
+            if identifier.vectorised and folder is not None and identifier._save(folder):
+                with contextlib.suppress(OSError, ValueError):
+                    return cls._mapped(folder)  # the unpacked tables in memory go
         return identifier
+
+    @classmethod
+    def _mapped(cls, folder: Path) -> Identifier:
+        """The identifier whose tables :meth:`_save` wrote to ``folder``, the two big
+        ones mapped read-only; raises ValueError or OSError if they do not fit together."""
+        # plain arrays over the mappings: np.memmap, a subclass, costs a little on
+        # every operation, and scoring makes a dozen small ones a text
+        halves = np.load(folder / "ptc.npy", mmap_mode="r").view(np.ndarray)
+        moves = np.load(folder / "nextmove.npy", mmap_mode="r").view(np.ndarray)
+        small = {name: np.load(folder / f"{name}.npy", allow_pickle=False)
+                 for name in ("pc", "classes", "row", "out")}
+        pc, row, out = small["pc"], small["row"], small["out"]
+        if not (halves.dtype == np.uint16 and halves.ndim == 2
+                and halves.shape[1] == len(pc) == len(small["classes"])
+                and moves.ndim == 1 and moves.size % 256 == 0 and len(row) == len(out)
+                and len(row) and int(row.max()) < moves.size // 256
+                and int(out.max()) < len(halves)):
+            raise ValueError(f"{folder}: tables that do not fit together")
+        identifier: Identifier = cls(halves.view(np.float16), pc, small["classes"].tolist(),
+                                     moves, out.tolist(), norm_probs=True, tk_row=row.tolist())
+        identifier._halves, identifier._moves = halves, moves
+        identifier._row_starts = row.astype(np.intp) << 8
+        identifier._outputs = out.astype(np.intp)
+        identifier.vectorised = True
+        return identifier
+
+    def _save(self, folder: Path) -> bool:
+        """Write the tables to ``folder`` for :meth:`_mapped`, all or nothing: they are
+        written to a fresh folder beside it, which is then renamed. Whether the
+        folder is there now: another process may have been first; any failure
+        (a read-only disk, a full one) leaves things as they were."""
+        tables = {"ptc": self._halves, "nextmove": self._moves,
+                  "pc": np.asarray(self.nb_pc, dtype=np.float32),
+                  "classes": np.array(self.nb_classes),
+                  "row": np.asarray(self.tk_row), "out": np.asarray(self.tk_output, np.int32)}
+        try:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            draft = Path(tempfile.mkdtemp(prefix=".draft-", dir=folder.parent))
+        except OSError:
+            return False
+        try:
+            for name, table in tables.items():
+                with open(draft / f"{name}.npy", "wb") as f:
+                    np.save(f, table, allow_pickle=False)
+                    f.flush()
+                    os.fsync(f.fileno())  # complete on disk before the folder is visible
+            os.rename(draft, folder)  # fails when another process renamed its folder first
+        except OSError:
+            pass
+        finally:
+            shutil.rmtree(draft, ignore_errors=True)
+        return folder.is_dir()
 
     def vectorise(self) -> None:
         """Score with whole-array steps from now on, if the table's values allow it."""
@@ -98,3 +177,15 @@ class Identifier(LanguageIdentifier):  # type: ignore[misc]
         unique, first, counts = np.unique(features, return_index=True, return_counts=True)
         order = np.argsort(first, kind="stable")
         return unique[order], counts[order]
+
+
+def cache_folder() -> Path:
+    """Where unpacked model tables are kept: ``$NEWSCLEAN_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/newsclean``, else ``~/.cache/newsclean``. An empty
+    ``NEWSCLEAN_CACHE_DIR``, or no home folder, turns the cache off (``Path()``)."""
+    if (chosen := os.environ.get("NEWSCLEAN_CACHE_DIR")) is not None:
+        return Path(chosen)
+    if base := os.environ.get("XDG_CACHE_HOME"):
+        return Path(base) / "newsclean"
+    home = os.path.expanduser("~")
+    return Path(home) / ".cache" / "newsclean" if home != "~" else Path()

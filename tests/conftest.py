@@ -1,6 +1,7 @@
 """Fixtures shared by the test modules."""
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,3 +18,13 @@ def raw(tmp_path: Path) -> Path:
     for sample in SAMPLES:
         shutil.copy(sample, folder / sample.name)
     return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A cache folder for the language model's tables (``pipeline.identifier``) of the
+    session's own, for this process and the worker processes it starts."""
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NEWSCLEAN_CACHE_DIR", str(folder))
+        yield folder

@@ -108,3 +108,70 @@ def test_scores_equal_py3langids_bit_for_bit(text: str) -> None:
 @given(st.text(max_size=60))
 def test_scores_of_any_text_equal_py3langids(text: str) -> None:
     assert np.array_equal(language._identifier()._decide(text), _py3langid()._decide(text))
+
+
+# The unpacked tables kept in a cache folder and mapped (identifier.Identifier.load).
+
+def _mapped(ident: identifier.Identifier) -> bool:
+    """Whether both big tables are read from a mapped file."""
+    return all(isinstance(table.base, np.memmap) for table in (ident._halves, ident._moves))
+
+
+def test_the_session_identifier_maps_its_tables_from_the_cache() -> None:
+    # conftest points the cache at a folder of the test session's own
+    assert _mapped(language._identifier())
+
+
+def _scores_equal_py3langids(ident: identifier.Identifier) -> bool:
+    return all(np.array_equal(ident._decide(text), _py3langid()._decide(text))
+               for text in SCORED)
+
+
+def test_a_cache_is_filled_once_then_mapped(tmp_path: Path) -> None:
+    first = identifier.Identifier.load(tmp_path)
+    (folder,) = tmp_path.iterdir()  # one folder, no draft left beside it
+    written = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    second = identifier.Identifier.load(tmp_path)
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == written
+    for ident in (first, second):
+        assert ident.vectorised and _mapped(ident)
+        assert _scores_equal_py3langids(ident)
+
+
+def test_without_a_cache_the_tables_are_loaded_into_memory() -> None:
+    ident = identifier.Identifier.load(Path())
+    assert ident.vectorised and not _mapped(ident)
+    assert _scores_equal_py3langids(ident)
+
+
+def test_a_damaged_cache_is_filled_again(tmp_path: Path) -> None:
+    identifier.Identifier.load(tmp_path)
+    (folder,) = tmp_path.iterdir()
+    table = folder / "nextmove.npy"
+    table.write_bytes(table.read_bytes()[:1000])  # cut short, as by a crash
+    ident = identifier.Identifier.load(tmp_path)
+    assert _mapped(ident) and _scores_equal_py3langids(ident)
+    assert table.stat().st_size > 1000
+
+
+def test_a_cache_that_cannot_be_written_leaves_the_tables_in_memory(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    ident = identifier.Identifier.load(blocked)
+    assert ident.vectorised and not _mapped(ident)
+    assert list(tmp_path.iterdir()) == [blocked]
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"NEWSCLEAN_CACHE_DIR": "/c/n", "XDG_CACHE_HOME": "/x"}, "/c/n"),
+    ({"NEWSCLEAN_CACHE_DIR": ""}, ""),  # turned off
+    ({"XDG_CACHE_HOME": "/x", "HOME": "/h"}, "/x/newsclean"),
+    ({"HOME": "/h"}, "/h/.cache/newsclean"),
+])
+def test_cache_folder(env: dict[str, str], expected: str,
+                      monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("NEWSCLEAN_CACHE_DIR", "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert identifier.cache_folder() == Path(expected)
