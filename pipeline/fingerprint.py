@@ -15,7 +15,6 @@ from functools import lru_cache
 from hashlib import blake2b
 
 import numpy as np
-from trafilatura.deduplication import sample_tokens
 
 from pipeline.dedup import FINGERPRINT_BITS
 from pipeline.segment import text_pieces
@@ -93,6 +92,8 @@ def simhash(text: str, *, rows: int = SIMHASH_ROWS) -> int:
     >>> simhash("sam altman rejoint microsoft") == Simhash("sam altman rejoint microsoft").hash
     True
     """
+    from trafilatura.deduplication import sample_tokens  # the text path loads no trafilatura
+
     return _simhash_of(Counter(sample_tokens(text, FINGERPRINT_BITS)), rows)
 
 
