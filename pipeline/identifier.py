@@ -20,12 +20,12 @@ Any other model, or a table with other values, is scored by py3langid's own code
 This module is imported only when a language is first identified, so importing
 the library stays free of NumPy.
 
-The model's tables take ~75 MB once unpacked, and its file is LZMA-compressed,
-so py3langid unpacks it anew in every process (~0.3 s) into memory of that
-process's own. The tables of the proven model are therefore kept unpacked in a
-cache folder (:func:`cache_folder`) and mapped from there: worker processes
-share one copy through the page cache, start faster, and a process that
-identifies a few texts only has the pages it read resident.
+The model's file is LZMA-compressed: py3langid unpacks it anew in every
+process (~0.3 s), and its tables then take ~75 MB of that process's own
+memory. The tables of the proven model are therefore kept unpacked in a cache
+folder (:func:`cache_folder`) and mapped from there: the worker processes of a
+run share one copy through the page cache, and start without unpacking it.
+(Each still counts the pages it has read as resident: soon nearly all of them.)
 """
 
 from __future__ import annotations
