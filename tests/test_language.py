@@ -175,3 +175,10 @@ def test_cache_folder(env: dict[str, str], expected: str,
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert identifier.cache_folder() == Path(expected)
+
+
+def test_no_home_folder_turns_the_cache_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("NEWSCLEAN_CACHE_DIR", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(identifier.os.path, "expanduser", lambda path: path)  # "~" unresolved
+    assert identifier.cache_folder() == Path()
