@@ -92,6 +92,10 @@ class Plan:
     seconds: float = 0.0
     # each record's fingerprint and duplicate_of when planned, if known (state.load_duplicates)
     known: state.Known | None = None
+    # the manifest as planned, and the batch files of earlier runs merged into it:
+    # the run merges its own batches into it when it ends
+    manifest: state.Manifest = field(default_factory=state.Manifest)
+    merged: list[str] = field(default_factory=list)
 
 
 class Checked(NamedTuple):
@@ -199,7 +203,7 @@ def plan(raw: str, clean: str, config: Config = DEFAULT_CONFIG, *, follow_symlin
     files, refused = discover(raw_store, follow_symlinks=follow_symlinks)
     # under the run lock: a temporary file now can only be a killed writer's
     clean_store.sweep(("", state.STATE_DIR, state.DONE_DIR, state.RUNS_DIR))
-    manifest, _ = state.load(clean_store)
+    manifest, merged = state.load(clean_store)
     entries = manifest.entries
     stems: dict[str, str] = {}
     taken: set[str] = set()
@@ -231,7 +235,8 @@ def plan(raw: str, clean: str, config: Config = DEFAULT_CONFIG, *, follow_symlin
         state.forget_duplicates(clean_store)
     return Plan(todo=todo, inputs=[f.rel for f in files], unchanged=len(files) - len(todo),
                 refused=[reject_row(err, None) for err in refused],
-                seconds=time.perf_counter() - started, known=known)
+                seconds=time.perf_counter() - started, known=known, manifest=manifest,
+                merged=merged)
 
 
 def choose_workers(runner: Runner, todo: int, config: Config = DEFAULT_CONFIG) -> int:
@@ -425,11 +430,12 @@ def finish(raw: str, clean: str, the_plan: Plan, total: BatchResult,
     summary lists them either way. Returns the summary.
     """
     clean_store = open_store(clean)
-    manifest, merged = state.load(clean_store)
+    manifest = the_plan.manifest
+    merged = state.merge_batches(clean_store, manifest, the_plan.merged)
     clashes, redone = settle_id_clashes(raw, clean, the_plan, manifest, config, run_id=run_id,
                                         workers=workers)
     if clashes:  # their inputs were cleaned again
-        manifest, merged = state.load(clean_store)
+        merged = state.merge_batches(clean_store, manifest, merged)
         total.written.update(redone.written)
         total.touched.update(redone.touched)
     current = set(the_plan.inputs)

@@ -125,12 +125,26 @@ def load(clean: Store) -> tuple[Manifest, list[str]]:
     manifest = Manifest()
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
         manifest = Manifest.from_json(clean.read_text(MANIFEST))
-    shards = sorted(n for n in clean.names(DONE_DIR) if n.endswith(".json"))
-    for name in shards:
+    return manifest, merge_batches(clean, manifest)
+
+
+def merge_batches(clean: Store, manifest: Manifest, merged: Iterable[str] = ()) -> list[str]:
+    """Merge into ``manifest`` the batch files not in ``merged`` (in name order: a run's
+    after those of runs before it); return all the batch files it now includes.
+
+    A run reads the manifest once, when it plans, and merges the batches it
+    finished when it ends.
+    """
+    done = list(merged)
+    seen = set(done)
+    for name in sorted(n for n in clean.names(DONE_DIR) if n.endswith(".json")):
+        rel = f"{DONE_DIR}/{name}"
+        if rel in seen:
+            continue
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-            manifest.entries.update(Manifest.from_json(clean.read_text(f"{DONE_DIR}/{name}"))
-                                    .entries)
-    return manifest, [f"{DONE_DIR}/{name}" for name in shards]
+            manifest.entries.update(Manifest.from_json(clean.read_text(rel)).entries)
+        done.append(rel)
+    return done
 
 
 def save_batch(clean: Store, run_id: str, index: int, entries: dict[str, Entry]) -> None:

@@ -216,6 +216,45 @@ def test_an_own_id_repeated_in_one_input_is_kept_by_its_first_item(tmp_path: Pat
                              "feed-3-2": ("feed.jsonl", "Titre 4", ["id-taken"])}
 
 
+def _entry(sha256: str) -> state.Entry:
+    return state.Entry(sha256=sha256, stem="a", version="1", config_hash="c", ids=("a",))
+
+
+def test_batches_merge_in_name_order_each_once(tmp_path: Path) -> None:
+    clean = LocalStore(str(tmp_path))
+    state.save(clean, state.Manifest({"a.txt": _entry("0")}), [])
+    state.save_batch(clean, "run1", 0, {"a.txt": _entry("1")})  # a killed run's
+    manifest, merged = state.load(clean)
+    assert manifest.entries["a.txt"].sha256 == "1"
+    assert merged == [f"{state.DONE_DIR}/run1-000000.json"]
+    state.save_batch(clean, "run2", 1, {"a.txt": _entry("3"), "b.txt": _entry("4")})
+    state.save_batch(clean, "run2", 0, {"a.txt": _entry("2")})
+    merged = state.merge_batches(clean, manifest, merged)
+    assert {rel: e.sha256 for rel, e in manifest.entries.items()} == {"a.txt": "3", "b.txt": "4"}
+    assert [name.rsplit("/", 1)[1] for name in merged] == [
+        "run1-000000.json", "run2-000000.json", "run2-000001.json"]
+
+
+def test_a_run_reads_the_manifest_once_when_it_plans(raw: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    clean = tmp_path / "clean"
+    go(raw, clean)
+    (raw / "new.txt").write_text("Un article de plus.\n\n" + "Le texte de l’article. " * 20)
+    read = []
+    original = LocalStore.read_text
+
+    def counting(self: LocalStore, rel: str) -> str:
+        read.append(rel)
+        return original(self, rel)
+
+    monkeypatch.setattr(LocalStore, "read_text", counting)
+    again = go(raw, clean)
+    assert (again["cleaned"], again["unchanged"]) == (1, 5)
+    assert read.count(state.MANIFEST) == 1
+    manifest, merged = state.load(open_store(str(clean)))
+    assert len(manifest.entries) == 6 and merged == []
+
+
 def test_rejects_of_earlier_runs_stay_listed(raw: Path, tmp_path: Path) -> None:
     clean = tmp_path / "clean"
     (raw / "empty.txt").write_bytes(b"")
