@@ -16,6 +16,7 @@ import itertools
 import json
 import math
 import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from pipeline import __version__, state
 from pipeline.config import DEFAULT_CONFIG, Config
-from pipeline.dedup import assign_duplicates
+from pipeline.dedup import StartIndex, assign_duplicates
 from pipeline.errors import RejectCode, RejectedInput, UsageError
 from pipeline.read import InputFile, discover, display_path, read_input, record_stem
 from pipeline.storage import Store, open_store
@@ -118,13 +119,91 @@ class Cleaned:
 
 @dataclass(slots=True)
 class Done:
-    """What cleaning one input left: the id and fingerprint of each record written,
-    removals, rejects."""
+    """What cleaning one input left: the id, fingerprint and duplicate_of of each record
+    written, removals, rejects, and how many of the run's starts its worker has."""
 
     sha256: str | None
-    written: list[tuple[str, str | None]] = field(default_factory=list)
+    written: list[tuple[str, str | None, str | None]] = field(default_factory=list)
     removed: Counter[str] = field(default_factory=Counter)
     rejects: list[dict[str, Any]] = field(default_factory=list)
+    starts_received: int | None = None
+
+
+class Starts(NamedTuple):
+    """Starts of duplicate groups (id, fingerprint) that a run has written, sent to a worker
+    with an input: ``entries[n]`` is the run's start number ``offset + n``."""
+
+    run_id: str
+    offset: int
+    entries: tuple[tuple[str, str], ...] = ()
+
+
+class RunStarts:
+    """The starts of duplicate groups that one run's inputs have written so far.
+
+    Records are written with a guessed ``duplicate_of`` (:class:`StartIndex`),
+    which spares the duplicate pass rewriting them. Each batch sends its worker
+    the starts it lacks, those written by the other workers included, along
+    with its inputs: only the new ones, since each answer says how many the
+    worker has.
+    """
+
+    def __init__(self, run_id: str, capacity: int) -> None:
+        self.run_id = run_id
+        self.capacity = capacity  # a worker keeps no more
+        self._entries: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+
+    def add(self, entries: Iterable[tuple[str, str]]) -> None:
+        with self._lock:
+            self._entries.extend(itertools.islice(entries, self.capacity - len(self._entries)))
+
+    def since(self, received: int | None) -> Starts:
+        """The starts after the first ``received``; none when that is not known yet."""
+        if received is None:
+            return Starts(self.run_id, 0)
+        with self._lock:
+            return Starts(self.run_id, received, tuple(self._entries[received:]))
+
+
+@dataclass(slots=True)
+class _KnownStarts:
+    """What a worker process knows of a run's starts: the run's list as far as it received it,
+    and the starts it wrote itself."""
+
+    index: StartIndex
+    received: int = 0
+
+    def take(self, news: Starts) -> None:
+        if news.offset > self.received:  # some are missing: its answer says from where
+            return
+        for record_id, fingerprint in news.entries[self.received - news.offset:]:
+            self.index.add(record_id, fingerprint)
+        self.received = max(self.received, news.offset + len(news.entries))
+
+
+_RUNS_KEPT = 4  # runs whose starts a process keeps (runs of one process rarely overlap)
+_by_run: dict[str, Any] = {}
+_by_run_lock = threading.Lock()
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def _of_run(kind: type[_T], run_id: str, make: Callable[[], _T]) -> _T:
+    """This process's ``kind`` object for a run, made on first use; old runs' are dropped."""
+    with _by_run_lock:
+        key = f"{kind.__name__}:{run_id}"
+        if key not in _by_run:
+            if len(_by_run) >= _RUNS_KEPT:
+                del _by_run[next(iter(_by_run))]
+            _by_run[key] = make()
+        found: _T = _by_run[key]
+        return found
+
+
+def run_starts(run_id: str, config: Config) -> RunStarts:
+    """The run's starts in this process, shared by its batch threads (the flow's too)."""
+    return _of_run(RunStarts, run_id, lambda: RunStarts(run_id, config.duplicate_guess_starts))
 
 
 @dataclass(slots=True)
@@ -163,10 +242,6 @@ def _digests(raw: Store, files: Sequence[InputFile]) -> list[str | None]:
     """The sha256 of each file, on as many threads as the store has reads in flight."""
     return _in_slices(lambda part: [_sha256(raw, f.rel) for f in part], files,
                       raw.concurrent_reads)
-
-
-_T = TypeVar("_T")
-_R = TypeVar("_R")
 
 
 def _in_slices(work: Callable[[Sequence[_T]], list[_R]], items: Sequence[_T],
@@ -290,14 +365,17 @@ def clean_input(items: list[Item | RejectedInput], *, path: str, stem: str, sha2
     return cleaned
 
 
-def clean_file(raw: str, clean: str, planned: Planned, *, config: Config) -> Done:
+def clean_file(raw: str, clean: str, planned: Planned, *, config: Config,
+               starts: Starts | None = None) -> Done:
     """Read one input, clean it and write its records; runs in a worker process.
 
     The worker reads and writes itself, so that an input's bytes and its records
     never travel between processes: the caller only sends what to do and
     receives the ids written. Records the input gave before and no longer gives
     are removed with it (an input whose items now fail keeps them: see the reject),
-    except those reserved to another input.
+    except those reserved to another input. ``starts``: the run's starts of
+    duplicate groups this worker lacks; records are then written with a guessed
+    ``duplicate_of`` (:class:`RunStarts`), and those that start a group join them.
     """
     from pipeline.formats import unpack
 
@@ -311,16 +389,29 @@ def clean_file(raw: str, clean: str, planned: Planned, *, config: Config) -> Don
     del data  # the items hold the decoded text: the bytes are not needed any more
     cleaned = clean_input(items, path=path, stem=planned.stem, sha256=digest, config=config,
                           reserved=planned.reserved)
+    known = None
+    if starts is not None:
+        known = _of_run(_KnownStarts, starts.run_id, lambda: _KnownStarts(
+            StartIndex(config.near_duplicate_bits, config.duplicate_guess_starts)))
+        known.take(starts)
     clean_store = open_store(clean)
     written = []
     for record in cleaned.records:
-        write_record(clean_store, record.id, record.data)
-        written.append((record.id, record.fingerprint))
+        data, duplicate_of = record.data, None
+        if known is not None and record.fingerprint is not None:
+            duplicate_of = known.index.guess(record.id, record.fingerprint)
+            if duplicate_of is None:
+                known.index.add(record.id, record.fingerprint)
+            else:
+                data = with_duplicate_of(data, duplicate_of)
+        write_record(clean_store, record.id, data)
+        written.append((record.id, record.fingerprint, duplicate_of))
     if written:  # an input that now gives fewer items: its extra records go
-        ids = {record_id for record_id, _ in written}
+        ids = {record_id for record_id, _, _ in written}
         for stale in sorted(set(planned.previous_ids) - ids - planned.reserved):
             delete_record(clean_store, stale)
-    return Done(cleaned.sha256, written, cleaned.removed, cleaned.rejects)
+    return Done(cleaned.sha256, written, cleaned.removed, cleaned.rejects,
+                None if known is None else known.received)
 
 
 def warm_up() -> None:
@@ -383,21 +474,31 @@ def clean_batch(batch: Sequence[Planned], raw: str, clean: str, config: Config =
     pool = shared_pool(workers or os.cpu_count() or 1, budget, _PRELOAD, _WARM_UP)
     result = BatchResult()
     entries: dict[str, state.Entry] = {}
-    jobs = (((raw, clean, planned), {"config": config}) for planned in batch)
+    starts = run_starts(run_id, config) if run_id and config.duplicate_guess_starts else None
+    received: int | None = None  # how many of the run's starts the worker said it has
+    # a job is made when the one before it is sent, so from the third one on, it knows
+    # what the worker answered for the one before that
+    jobs = (((raw, clean, planned),
+             {"config": config, "starts": starts.since(received) if starts else None})
+            for planned in batch)
     for planned, outcome in zip(batch, pool.map(_CLEAN_FILE, jobs), strict=True):
         done = (_failed(outcome, raw_store, planned, config)
                 if isinstance(outcome, WorkerFailure) else outcome)
+        received = done.starts_received
         result.files += 1
         result.records += len(done.written)
         result.touched.update(planned.previous_ids)
-        # as written: a new record has no duplicate_of until the duplicate pass
-        result.written.update((record_id, (fingerprint, None))
-                              for record_id, fingerprint in done.written)
+        # as written: the duplicate pass rewrites those whose duplicate_of it changes
+        result.written.update((record_id, (fingerprint, duplicate_of))
+                              for record_id, fingerprint, duplicate_of in done.written)
+        if starts is not None:
+            starts.add((record_id, fingerprint) for record_id, fingerprint, duplicate_of
+                       in done.written if fingerprint is not None and duplicate_of is None)
         result.removed.update(done.removed)
         result.rejects.extend(done.rejects)
         entries[planned.file.rel] = state.Entry(
             sha256=done.sha256 or "", stem=planned.stem, version=version,
-            config_hash=config_hash, ids=tuple(record_id for record_id, _ in done.written),
+            config_hash=config_hash, ids=tuple(record_id for record_id, _, _ in done.written),
             rejects=tuple(done.rejects))
         if progress is not None:
             progress(1)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from trafilatura.deduplication import Simhash
 
 from pipeline import dedup, segment
-from pipeline.dedup import NEAR_DUPLICATE_BITS, assign_duplicates, hamming
+from pipeline.dedup import NEAR_DUPLICATE_BITS, StartIndex, assign_duplicates, hamming
 from pipeline.fingerprint import fingerprint, normalize_for_fingerprint, simhash
 
 RAW = Path(__file__).resolve().parents[1] / "raw"
@@ -242,6 +242,53 @@ def test_assign_duplicates_scales() -> None:
         entries.append((f"s{n:06d}", f"{value:016x}"))
     found = assign_duplicates(entries)
     assert {key: found[key] for key in planted} == planted
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.text("abcdef", min_size=1, max_size=3), _fingerprints),
+             max_size=25, unique_by=lambda entry: entry[0]),
+    st.text("abcdef", min_size=1, max_size=3), _fingerprints, st.integers(0, 10),
+)
+def test_start_index_guesses_the_first_near_start_before_the_record(
+    starts: list[tuple[str, str]], record_id: str, fp: str, threshold: int
+) -> None:
+    index = StartIndex(threshold)
+    for start_id, start_fp in starts:
+        index.add(start_id, start_fp)
+    guess = index.guess(record_id, fp)
+    before = [(s, hamming(fp, sfp)) for s, sfp in starts if s < record_id]
+    # never a start after the record or farther than the threshold
+    assert guess is None or (guess < record_id and dict(before)[guess] <= threshold)
+    # every start less than threshold bits away is seen, so the guess is the first of them
+    closer = [s for s, bits in before if bits < max(1, threshold)]
+    if closer:
+        assert guess is not None and guess <= min(closer)
+
+
+@pytest.mark.parametrize(("adds", "record", "expected"), [
+    ([], ("b", "0" * 16), None),
+    ([("a", "0" * 16)], ("b", "0" * 16), "a"),
+    ([("a", "0" * 16)], ("a", "0" * 16), None),  # not itself
+    ([("b", "0" * 16)], ("a", "0" * 16), None),  # not a later one
+    ([("c", "0" * 16), ("a", "0000000000000003")], ("d", "0" * 16), "a"),  # the first by id
+    ([("a", "000000000000007f")], ("b", "0" * 16), None),  # 7 bits: too far
+    ([("a", "0" * 16), ("a", "f" * 16)], ("b", "f" * 16), None),  # a second add is ignored
+])
+def test_start_index_guess(adds: list[tuple[str, str]], record: tuple[str, str],
+                           expected: str | None) -> None:
+    index = StartIndex()
+    for start in adds:
+        index.add(*start)
+    assert index.guess(*record) == expected
+
+
+def test_start_index_keeps_no_more_than_its_capacity() -> None:
+    index = StartIndex(capacity=2)
+    for n, fp in enumerate(["0" * 16, "f" * 16, "0f" * 8]):
+        index.add(f"s{n}", fp)
+    assert len(index) == 2
+    assert (index.guess("z", "0" * 16), index.guess("z", "0f" * 8)) == ("s0", None)
 
 
 EVAL = Path("/work/shared/eval")

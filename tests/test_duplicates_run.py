@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from pipeline import run
-from pipeline.config import DEFAULT_CONFIG
+from pipeline.config import DEFAULT_CONFIG, Config
+from pipeline.dedup import StartIndex
 from pipeline.run import Runner, plan, run_local
 from pipeline.storage import LocalStore
 
@@ -139,3 +140,75 @@ def test_the_records_of_an_input_whose_worker_died_are_read_again(
     assert summary["rejects"] == 1
     assert records(clean)["d-other"]["duplicate_of"] is None
     assert duplicates_file(clean) == as_records_say(clean)
+
+
+def test_records_are_written_with_their_duplicate_of_guessed(tmp_path: Path) -> None:
+    raw, clean = three_inputs(tmp_path)
+    summary = run_local(str(raw), str(clean), runner=Runner.THREAD)
+    assert records(clean)["c-syndicated"]["duplicate_of"] == "b-original"
+    assert summary["duplicate_of_changed"] == 0  # written right: the pass rewrote nothing
+    unguessed = tmp_path / "unguessed"
+    summary = run_local(str(raw), str(unguessed), Config(duplicate_guess_starts=0),
+                        runner=Runner.THREAD)
+    assert summary["duplicate_of_changed"] == 1
+    assert {p.name: p.read_bytes() for p in clean.glob("*.json")} == \
+        {p.name: p.read_bytes() for p in unguessed.glob("*.json")}
+
+
+def near_copies(raw: Path, numbers: range) -> Path:
+    """Near copies of the five samples: copy ``n`` repeats sample ``n % 5``."""
+    raw.mkdir()
+    samples = [p.read_text(encoding="utf-8") for p in sorted(RAW.glob("*.txt"))]
+    for n in numbers:
+        (raw / f"copy-{n:03d}.txt").write_text(
+            samples[n % 5] + f"\n\nMis à jour le {n % 28 + 1} mars.\n", encoding="utf-8")
+    return raw
+
+
+def test_guessing_on_two_workers_changes_no_record(tmp_path: Path) -> None:
+    raw = near_copies(tmp_path / "raw", range(80))
+    guessed, unguessed = tmp_path / "guessed", tmp_path / "unguessed"
+    summary = run_local(str(raw), str(guessed), runner=Runner.PROCESS)
+    assert summary["workers"] == 2
+    run_local(str(raw), str(unguessed), Config(duplicate_guess_starts=0, workers=2),
+              runner=Runner.PROCESS)
+    assert {p.name: p.read_bytes() for p in guessed.glob("*.json")} == \
+        {p.name: p.read_bytes() for p in unguessed.glob("*.json")}
+    duplicates = sum(r["duplicate_of"] is not None for r in records(guessed).values())
+    assert duplicates == 75
+    # however late the news between the two workers, each guesses its own batch's copies
+    assert summary["duplicate_of_changed"] <= 40
+
+
+def test_a_batch_guesses_from_the_starts_other_batches_wrote(tmp_path: Path) -> None:
+    first = tmp_path / "first"
+    run_local(str(near_copies(tmp_path / "raw-first", range(5))), str(first),
+              runner=Runner.THREAD)
+    # as though another worker of the run had written copy-000 … 004
+    starts = run.run_starts("guessing-test", DEFAULT_CONFIG)
+    starts.add((rid, r["fingerprint"]) for rid, r in sorted(records(first).items()))
+    raw = near_copies(tmp_path / "raw", range(40, 60))
+    todo = plan(str(raw), str(tmp_path / "clean"), DEFAULT_CONFIG).todo
+    result = run.clean_batch(todo, str(raw), str(tmp_path / "clean"), DEFAULT_CONFIG,
+                             run_id="guessing-test", workers=1)
+    guesses = {rid: duplicate_of for rid, (_, duplicate_of) in result.written.items()}
+    # the first two inputs go out before the worker has said what it knows: they start
+    # groups of their own; from the third on it has the run's starts
+    assert guesses == {f"copy-{n:03d}": None if n < 42 else f"copy-{n % 5:03d}"
+                       for n in range(40, 60)}
+
+
+def test_a_worker_takes_the_starts_it_lacks_and_says_how_many_it_has() -> None:
+    starts = run.RunStarts("r", capacity=3)
+    starts.add([("a", "0" * 16), ("b", "f" * 16)])
+    assert starts.since(None) == run.Starts("r", 0)  # what the worker has is not known yet
+    assert starts.since(1) == run.Starts("r", 1, (("b", "f" * 16),))
+    starts.add([("c", "0f" * 8), ("d", "f0" * 8)])  # beyond its capacity: d is not kept
+    assert starts.since(0).entries == (("a", "0" * 16), ("b", "f" * 16), ("c", "0f" * 8))
+
+    known = run._KnownStarts(StartIndex())
+    known.take(starts.since(1))  # a gap (a new worker): nothing taken, it says 0
+    assert (known.received, len(known.index)) == (0, 0)
+    known.take(starts.since(0))
+    known.take(starts.since(2))  # again the last one: taken once
+    assert (known.received, len(known.index)) == (3, 3)
