@@ -10,6 +10,7 @@ already atomic.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -117,6 +118,18 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
+# Files made without a name and linked in once written (LocalStore._write_unnamed):
+# Linux, with /proc mounted; a file system without them answers one of these errors.
+_UNNAMED_FILES = hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd")
+_NO_UNNAMED_FILES = frozenset({errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.EXDEV})
+
+
+def _temporary_name(path: str) -> str:
+    """A hidden name beside ``path`` that no other process writing it uses (its pid)."""
+    folder, name = os.path.split(path)
+    return os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+
+
 class LocalStore(Store):
     """A folder on the local disk."""
 
@@ -133,6 +146,7 @@ class LocalStore(Store):
         # file paths are joined strings: a Path per call was 7 % of the CPU time of
         # the duplicate pass rewriting 20,000 records (2.63 s, 2.44 s without)
         self._prefix = os.path.join(self.url, "")
+        self._unnamed = _UNNAMED_FILES  # until the folder's file system refuses them
 
     @property
     def local_root(self) -> Path:
@@ -205,14 +219,14 @@ class LocalStore(Store):
             return fh.read(limit)
 
     def write_bytes(self, rel: str, data: bytes) -> None:
-        # A temporary file in the same folder, then os.replace: after a kill at any
-        # moment the target is the old file or the new one, never a part. The name
-        # carries the pid so that concurrent writers never share a temporary file;
-        # no fsync per record (it costs ~4 ms a file here): a killed process loses
-        # nothing already replaced, and a power cut costs at most a re-run.
+        # After a kill at any moment the target is the old file or the new one, never a
+        # part. No fsync per record (it costs ~4 ms a file here): a killed process loses
+        # nothing already written, and a power cut costs at most a re-run.
         path = self._path(rel)
-        folder, name = os.path.split(path)
-        tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+        folder = os.path.dirname(path) or "."
+        if self._unnamed and self._write_unnamed(folder, path, data):
+            return
+        tmp = _temporary_name(path)
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         except FileNotFoundError:
@@ -226,6 +240,56 @@ class LocalStore(Store):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
+
+    def _write_unnamed(self, folder: str, path: str, data: bytes) -> bool:
+        """Write a file made without a name (Linux's O_TMPFILE), then give it its name;
+        False, with nothing written, where the folder's file system cannot.
+
+        No temporary name is created, renamed, or left behind by a kill: the file
+        vanishes with the process. On this ext4 disk, a whole run of 20,000
+        documents right after 20,000 files were deleted spent 3.2-5.9 s of system
+        time instead of 8.5-9.1 s (the disk then searches longer for a free inode
+        to name); on a quiet disk the two ways cost the same (bench/README.md).
+        """
+        try:
+            fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY, 0o644)
+        except FileNotFoundError:
+            os.makedirs(folder, exist_ok=True)
+            fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY, 0o644)
+        except OSError as exc:
+            if exc.errno not in _NO_UNNAMED_FILES:
+                raise
+            self._unnamed = False
+            return False
+        try:
+            with os.fdopen(fd, "wb", closefd=False) as fh:
+                fh.write(data)
+            # linkat(AT_SYMLINK_FOLLOW) of /proc/self/fd/N names the file (AT_EMPTY_PATH
+            # would need privileges); the source being absolute, src_dir_fd is ignored:
+            # it is given only because os.link calls plain link() without it
+            source = f"/proc/self/fd/{fd}"
+            try:
+                os.link(source, path, src_dir_fd=fd)
+            except OSError as exc:
+                if exc.errno in _NO_UNNAMED_FILES:  # made, but not linkable here
+                    self._unnamed = False
+                    return False
+                if exc.errno != errno.EEXIST:
+                    raise
+                # a file to replace: under a temporary name, then over it
+                tmp = _temporary_name(path)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)  # a killed writer's
+                os.link(source, tmp, src_dir_fd=fd)
+                try:
+                    os.replace(tmp, path)
+                except BaseException:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(tmp)
+                    raise
+        finally:
+            os.close(fd)
+        return True
 
     def delete(self, rel: str) -> None:
         with contextlib.suppress(FileNotFoundError):

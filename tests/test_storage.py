@@ -1,12 +1,15 @@
-"""LocalStore.walk: which files under a raw folder are inputs, and which links are refused."""
+"""LocalStore: which files under a raw folder are inputs, which links are refused, and how a
+file is written whole."""
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
 import pytest
 
+from pipeline import storage
 from pipeline.storage import Listed, LocalStore
 
 
@@ -65,3 +68,67 @@ def test_a_walk_asked_to_follow_links_reads_through_them_once(tree: Path) -> Non
 
 def test_a_missing_root_lists_nothing(tmp_path: Path) -> None:
     assert list(LocalStore(tmp_path / "missing").walk()) == []
+
+
+@pytest.fixture(params=["unnamed", "temporary name"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> LocalStore:
+    """A store writing each way: a file made without a name (Linux), or a renamed one."""
+    if request.param == "unnamed" and not storage._UNNAMED_FILES:
+        pytest.skip("no O_TMPFILE here")
+    made = LocalStore(tmp_path / "clean")
+    made._unnamed = request.param == "unnamed"
+    return made
+
+
+def test_a_write_leaves_the_file_whole_and_nothing_else(store: LocalStore) -> None:
+    store.write_bytes("sub/a.json", b"first")  # its folder is made
+    store.write_bytes("a.json", b"first")
+    store.write_bytes("a.json", b"second, longer")  # replaces
+    store.write_text("b.json", "é")
+    assert store.read_bytes("a.json") == b"second, longer"
+    assert store.read_bytes("sub/a.json") == b"first"
+    assert store.read_text("b.json") == "é"
+    assert sorted(os.listdir(store.root)) == ["a.json", "b.json", "sub"]
+    assert oct(os.stat(store.root / "a.json").st_mode & 0o777) == oct(0o644 & ~_umask())
+
+
+def test_a_write_replaces_a_temporary_file_a_killed_writer_left(store: LocalStore) -> None:
+    store.write_bytes("a.json", b"old")
+    (store.root / f".a.json.{os.getpid()}.tmp").write_bytes(b"part")
+    store.write_bytes("a.json", b"new")
+    assert sorted(os.listdir(store.root)) == ["a.json"]
+    assert store.read_bytes("a.json") == b"new"
+
+
+@pytest.mark.parametrize("refused", ["open", "link"])
+def test_a_file_system_without_unnamed_files_gets_renamed_ones(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refused: str) -> None:
+    if not storage._UNNAMED_FILES:
+        pytest.skip("no O_TMPFILE here")
+    plain_open, plain_link = os.open, os.link
+
+    def refusing_open(path: str, flags: int, *args: int, **kwargs: int) -> int:
+        if flags & os.O_TMPFILE == os.O_TMPFILE:
+            raise OSError(errno.EOPNOTSUPP, "not supported")
+        return plain_open(path, flags, *args, **kwargs)
+
+    def refusing_link(source: str, target: str, **kwargs: int) -> None:
+        if source.startswith("/proc/"):
+            raise OSError(errno.EXDEV, "cross-device link")
+        plain_link(source, target, **kwargs)
+
+    if refused == "open":
+        monkeypatch.setattr(os, "open", refusing_open)
+    else:
+        monkeypatch.setattr(os, "link", refusing_link)
+    made = LocalStore(tmp_path)
+    made.write_bytes("a.json", b"x")
+    made.write_bytes("a.json", b"y")
+    assert made.read_bytes("a.json") == b"y" and not made._unnamed
+    assert os.listdir(tmp_path) == ["a.json"]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
