@@ -123,8 +123,8 @@ class Config(_Frozen):
     workers: int | None = None
     # Records are written with a guessed duplicate_of, which the duplicate pass then
     # only corrects (pipeline.dedup.StartIndex): how many starts of groups a run and
-    # each worker keep for guessing (0: no guess). 50,000 cost ~250 B each in every
-    # worker; a run with more has mostly distinct texts, and little to guess.
+    # each worker keep for guessing (0: no guess). 50,000 take ~13 MB in each worker
+    # (measured); a run with more has mostly distinct texts, and little to guess.
     duplicate_guess_starts: int = Field(default=50_000, ge=0)
 
     _RUN_ONLY = frozenset({"batch_size", "workers", "duplicate_guess_starts"})

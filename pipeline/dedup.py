@@ -144,9 +144,10 @@ class StartIndex:
         self.capacity = capacity
         # Pigeonhole: values less than ``threshold`` bits apart agree on one of
         # ``threshold`` bands, and most of those ``threshold`` bits apart do. One band
-        # more would find them all, but its shorter keys fill each bucket more: on the
-        # 20,000 documents of bench/bench_run.py, 1,173 guesses differ from the pass's
-        # against 1,171, and a guess among 20,000 distinct starts costs 5 µs against 15.
+        # more would find them all, but its shorter keys fill each bucket more: guessing
+        # in id order over the 20,000 documents of bench/bench_run.py, 1,173 guesses
+        # differ from the pass's against 1,171, and a guess among 20,000 distinct
+        # starts costs 5 µs against 15.
         self._masks = _band_masks(max(1, threshold))
         self._tables: list[dict[int, list[tuple[int, str]]]] = [{} for _ in self._masks]
         self._ids: set[str] = set()

@@ -246,7 +246,7 @@ class LocalStore(Store):
         False, with nothing written, where the folder's file system cannot.
 
         No temporary name is created, renamed, or left behind by a kill: the file
-        vanishes with the process. On this ext4 disk, a whole run of 20,000
+        vanishes with the process. On the ext4 disk of the benchmarks, a run of 20,000
         documents right after 20,000 files were deleted spent 3.2-5.9 s of system
         time instead of 8.5-9.1 s (the disk then searches longer for a free inode
         to name); on a quiet disk the two ways cost the same (bench/README.md).
