@@ -130,6 +130,17 @@ def _temporary_name(path: str) -> str:
     return os.path.join(folder, f".{name}.{os.getpid()}.tmp")
 
 
+@contextlib.contextmanager
+def _removed_on_failure(tmp: str) -> Iterator[None]:
+    """Remove the temporary file ``tmp`` if the block fails before it is moved into place."""
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
 class LocalStore(Store):
     """A folder on the local disk."""
 
@@ -232,14 +243,10 @@ class LocalStore(Store):
         except FileNotFoundError:
             os.makedirs(folder, exist_ok=True)
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
+        with _removed_on_failure(tmp):
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
 
     def _write_unnamed(self, folder: str, path: str, data: bytes) -> bool:
         """Write a file made without a name (Linux's O_TMPFILE), then give it its name;
@@ -281,12 +288,8 @@ class LocalStore(Store):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(tmp)  # a killed writer's
                 os.link(source, tmp, src_dir_fd=fd)
-                try:
+                with _removed_on_failure(tmp):
                     os.replace(tmp, path)
-                except BaseException:
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(tmp)
-                    raise
         finally:
             os.close(fd)
         return True

@@ -100,6 +100,20 @@ def test_a_write_replaces_a_temporary_file_a_killed_writer_left(store: LocalStor
     assert store.read_bytes("a.json") == b"new"
 
 
+def test_a_write_that_fails_leaves_the_old_file_and_no_temporary_one(
+        store: LocalStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    store.write_bytes("a.json", b"old")
+
+    def failing(source: str, target: str) -> None:
+        raise OSError(errno.EIO, "input/output error")
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(OSError):
+        store.write_bytes("a.json", b"new")
+    assert sorted(os.listdir(store.root)) == ["a.json"]
+    assert store.read_bytes("a.json") == b"old"
+
+
 @pytest.mark.parametrize("refused", ["open", "link"])
 def test_a_file_system_without_unnamed_files_gets_renamed_ones(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refused: str) -> None:
