@@ -6,10 +6,10 @@ separate, optional stage). Each fix is a ``str -> (str, counts)`` step named
 for what it does; :data:`STEPS` runs them in order, and every change is
 counted under its :class:`~pipeline.record.RepairKind`.
 
-Steps work on the whole text at once, so a clean text costs one scan per
-step: ``"\\n"`` separates input lines (no step adds or removes one) and
-LINE SEPARATOR (:data:`~pipeline.chardata.BREAK`) marks a break inside a line,
-shown as ``"\\n"`` in the repaired lines.
+Steps work on many lines at once (up to a million characters of them), so a
+clean text costs one scan per step: ``"\\n"`` separates input lines (no step
+adds or removes one) and LINE SEPARATOR (:data:`~pipeline.chardata.BREAK`)
+marks a break inside a line, shown as ``"\\n"`` in the repaired lines.
 """
 
 from __future__ import annotations
@@ -27,17 +27,25 @@ from ftfy import TextFixerConfig
 from pipeline import chardata as cd
 from pipeline.config import DEFAULT_CONFIG, Config
 from pipeline.record import RepairKind
-from pipeline.segment import text_pieces
+from pipeline.segment import sentence_ends, text_pieces
+
+# A line longer than this many characters is cut at sentence ends into pieces of
+# about this size, each repaired as a line of its own (see :func:`split_lines`).
+LONG_LINE_PIECE_CHARS = 1 << 20
+
+# One input line: its text, or a very long one's pieces.
+InputLine = str | tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Repaired:
     """The input's lines, each repaired; ``lines[i]`` is input line ``i + 1``.
 
-    A line may hold ``\\n`` where the input had ``<br>``.
+    A line may hold ``\\n`` where the input had ``<br>``; a very long line is a
+    tuple of pieces (:func:`split_lines`).
     """
 
-    lines: tuple[str, ...]
+    lines: tuple[InputLine, ...]
     counts: dict[str, int]
 
 
@@ -417,14 +425,18 @@ def count_unbalanced_quotes(text: str) -> int:
     """
     if not _has_any(text, "“”«»"):
         return 0
-    total = 0
-    for start, end in _lines_matching(cd.QUOTE_MARK_RE, text):
-        line = text[start:end]
-        total += abs(line.count("«") - line.count("»"))
-        if cd.LOW_DQ in line:
-            continue
-        open_quote = False
-        for m in cd.DOUBLE_QUOTE_RE.finditer(line):
+    return sum(_unbalanced((text[start:end],))
+               for start, end in _lines_matching(cd.QUOTE_MARK_RE, text))
+
+
+def _unbalanced(parts: tuple[str, ...]) -> int:
+    """:func:`count_unbalanced_quotes` of one line, given as its consecutive parts."""
+    total = abs(sum(part.count("«") - part.count("»") for part in parts))
+    if any(cd.LOW_DQ in part for part in parts):
+        return total
+    open_quote = False
+    for part in parts:
+        for m in cd.DOUBLE_QUOTE_RE.finditer(part):
             if m[0] == cd.OPEN_DQ:
                 total += open_quote
                 open_quote = True
@@ -432,8 +444,7 @@ def count_unbalanced_quotes(text: str) -> int:
                 open_quote = False
             else:
                 total += 1
-        total += open_quote
-    return total
+    return total + open_quote
 
 
 def _lines_matching(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
@@ -512,22 +523,140 @@ def repair(text: str, config: Config = DEFAULT_CONFIG) -> Repaired:
     return repair_lines(lines, counts)
 
 
-def split_lines(text: str) -> tuple[list[str], Counter[str]]:
+def split_lines(text: str, piece_chars: int | None = None
+                ) -> tuple[list[InputLine], Counter[str]]:
     """The first step of :func:`repair`: the text's lines, line ends made LF, and its count.
+
+    A line longer than ``piece_chars`` (:data:`LONG_LINE_PIECE_CHARS`) comes as
+    a tuple of pieces: it is cut, after each ``piece_chars`` characters, at the
+    first sentence end followed by one space and an ASCII capital where no tag
+    or HTML comment is open, and the space goes. Each piece is then repaired as
+    a line of its own, and :func:`pipeline.segment.segment` gives the blocks the
+    whole line would give. A 50 MB page on one line is so never held again
+    whole beside a repaired copy; its pieces also take less room than the line,
+    since a piece is as wide as its own widest character (one emoji makes every
+    character of a Python string four bytes). Two repairs read each piece alone:
+    quote pairing, and ftfy, which reads a line this long a million characters
+    at a time anyway; mojibake and NFC changes are then counted by piece. Every
+    other repair and count is that of the whole line.
 
     A caller that lets the text go before :func:`repair_lines` keeps a huge
     input from being held whole beside its lines while they are repaired.
+
+    >>> split_lines("Titre\\nUn. Deux. Trois.", piece_chars=2)[0]
+    ['Titre', ('Un.', 'Deux.', 'Trois.')]
     """
+    size = LONG_LINE_PIECE_CHARS if piece_chars is None else max(1, piece_chars)
     counts: Counter[str] = Counter()
     line_ends = text.count("\r") + text.count("\u2028") + text.count("\u2029")
     if line_ends:
         counts[RepairKind.LINE_END.value] += line_ends
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2029", cd.BREAK)
-    return _pretrim(text.split("\n")), counts
+    if len(text) <= size:  # no line is long enough to cut
+        return _pretrim(text.split("\n")), counts
+    lines: list[InputLine] = []
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if end - start <= size:
+            lines.append(_pretrim_line(text[start:end]))
+        else:
+            first, *rest = _cut_line(text, start, end, size)
+            # the line's ends are its first piece's start and its last piece's end
+            lines.append((first.lstrip(), *rest[:-1], _pretrim_line(rest[-1])) if rest
+                         else _pretrim_line(first))
+        start = end + 1
+    return lines, counts
 
 
-def repair_lines(lines: list[str], counts: Counter[str]) -> Repaired:
-    """The rest of :func:`repair`, on the lines of :func:`split_lines`, which it takes over."""
+def _cut_line(text: str, start: int, end: int, size: int) -> tuple[str, ...]:
+    """``text[start:end]`` cut as :func:`split_lines` tells (the rest in one piece).
+
+    No repair but quote pairing looks across such a cut: an entity holds no
+    white space, a tag or comment closes before it, and invisible characters,
+    combining marks and mojibake lean on the characters beside them, here a
+    stop, a space and an ASCII letter.
+    """
+    pieces: list[str] = []
+    while end - start > size:
+        cut = next((at for at in sentence_ends(text, start + size, end)
+                    if _plain(text, at) and _closed(text, start, at)), None)
+        if cut is None:
+            break
+        pieces.append(text[start:cut])
+        start = cut + 1
+    pieces.append(text[start:end])
+    return tuple(pieces)
+
+
+def _plain(text: str, at: int) -> bool:
+    """Whether the sentence end at ``at`` is followed by one space and an ASCII capital,
+    which no repair changes."""
+    return text[at] == " " and text[at + 1:at + 2].isascii() and text[at + 1:at + 2].isupper()
+
+
+def _closed(text: str, start: int, at: int) -> bool:
+    """Whether every tag and HTML comment begun in ``text[start:at]`` ends before ``at``."""
+    tag = text.rfind("<", start, at)
+    comment = text.rfind("<!--", start, at)
+    return ((tag < 0 or text.find(">", tag, at) >= 0)
+            and (comment < 0 or text.find("-->", comment + 4, at) >= 0))
+
+
+def repair_lines(lines: list[InputLine], counts: Counter[str]) -> Repaired:
+    """The rest of :func:`repair`, on the lines of :func:`split_lines`, which it takes over.
+
+    The pieces of a long line are repaired as lines of their own; the quotes
+    left unbalanced are counted over the whole line.
+    """
+    shape = [len(line) if isinstance(line, tuple) else 0 for line in lines]
+    flat = _repair_flat(_flatten(lines), counts)
+    repaired = _unflatten(flat, shape)
+    long_lines = [line for line in repaired if isinstance(line, tuple)]
+    texts = [line for line in repaired if isinstance(line, str)] if long_lines else flat
+    unbalanced, has_break = 0, False
+    for chunk in _chunks(texts):
+        unbalanced += count_unbalanced_quotes(chunk)
+        has_break = has_break or cd.BREAK in chunk
+    for pieces in long_lines:
+        unbalanced += _unbalanced(pieces)
+        has_break = has_break or any(cd.BREAK in piece for piece in pieces)
+    if unbalanced:
+        counts[RepairKind.UNBALANCED_QUOTE.value] += unbalanced
+    if has_break:
+        repaired = _unflatten([line.replace(cd.BREAK, "\n") for line in flat], shape)
+    return Repaired(repaired, dict(sorted(counts.items())))
+
+
+def _flatten(lines: list[InputLine]) -> list[str]:
+    """The lines with each long line's pieces in its place, taking ``lines`` over: a
+    piece is then held only by the list its repaired version replaces it in."""
+    if all(isinstance(line, str) for line in lines):
+        return lines  # type: ignore[return-value]  # every item is a str
+    flat = [piece for line in lines for piece in ((line,) if isinstance(line, str) else line)]
+    lines.clear()
+    return flat
+
+
+def _unflatten(flat: list[str], pieces: list[int]) -> tuple[InputLine, ...]:
+    """:func:`_flatten` undone: ``pieces[i]`` is how many pieces line ``i`` had (0: a text)."""
+    if not any(pieces):
+        return tuple(flat)
+    out: list[InputLine] = []
+    at = 0
+    for n in pieces:
+        if n:
+            out.append(tuple(flat[at:at + n]))
+            at += n
+        else:
+            out.append(flat[at])
+            at += 1
+    return tuple(out)
+
+
+def _repair_flat(lines: list[str], counts: Counter[str]) -> list[str]:
+    """Every step over ``lines``, again over those that changed, until stable."""
     pending: list[int] | None = None  # None: every line
     for _ in range(_MAX_PASSES):
         indices = range(len(lines)) if pending is None else pending
@@ -536,36 +665,29 @@ def repair_lines(lines: list[str], counts: Counter[str]) -> Repaired:
             pending += _repair_group(lines, group, counts)
         if not pending:
             break
-    unbalanced, has_break = 0, False
-    for chunk in _chunks(lines):
-        unbalanced += count_unbalanced_quotes(chunk)
-        has_break = has_break or cd.BREAK in chunk
-    if unbalanced:
-        counts[RepairKind.UNBALANCED_QUOTE.value] += unbalanced
-    if has_break:
-        lines = [line.replace(cd.BREAK, "\n") for line in lines]
-    return Repaired(tuple(lines), dict(sorted(counts.items())))
+    return lines
 
 
-# A line this long is repaired on its own instead of joined with the others into
-# one chunk: steps hand back an unchanged text as the same object, while joining
-# and splitting again would copy it twice a pass (a 50 MB page on one line would
-# be held several times over). Steps act on each line alone, so the result is
-# the same either way.
-_ALONE_CHARS = 1 << 20
+# Lines are repaired together, joined into chunks of up to this many characters:
+# steps hand back an unchanged text as the same object, while joining and
+# splitting again copies it twice a pass, so a line this long goes alone (a
+# 50 MB page on one line would be held several times over) and the pieces of a
+# long line are not joined again. Steps act on each line alone, so the result
+# is the same either way.
+_CHUNK_CHARS = 1 << 20
 
 
 def _groups(lines: list[str], indices: Iterable[int]) -> Iterator[list[int]]:
-    """Indices of lines repaired together: runs of ordinary lines, each very long one alone."""
+    """Indices of lines repaired together: runs of lines up to :data:`_CHUNK_CHARS`
+    characters in all, a longer line alone."""
     group: list[int] = []
+    size = 0
     for i in indices:
-        if len(lines[i]) < _ALONE_CHARS:
-            group.append(i)
-            continue
-        if group:
+        size += len(lines[i]) + 1
+        if group and size > _CHUNK_CHARS:
             yield group
-            group = []
-        yield [i]
+            group, size = [], len(lines[i]) + 1
+        group.append(i)
     if group:
         yield group
 
@@ -609,13 +731,19 @@ def _repair_alone(lines: list[str], i: int, counts: Counter[str]) -> list[int]:
     return [i] if changed else []
 
 
-def _pretrim(lines: list[str]) -> list[str]:
+def _pretrim(lines: list[str]) -> list[InputLine]:
     """Strip each line (layout, not counted), but keep the white space after a non-ASCII end.
 
     "voilÃ " is "voilà" whose no-break space became a space, and the Latin-1
     reading of "項" ends in two characters Python counts as white space: ftfy
     needs them to read the mojibake, so they go only after ftfy, in trim_lines.
     """
-    return [line.lstrip() if (s := line.strip()) and not s[-1].isascii()
-            and line[-1].isspace() else s
-            for line in lines]
+    return [_pretrim_line(line) for line in lines]
+
+
+def _pretrim_line(line: str) -> str:
+    """:func:`_pretrim` of one line."""
+    stripped = line.strip()
+    if stripped and not stripped[-1].isascii() and line[-1].isspace():
+        return line.lstrip()
+    return stripped

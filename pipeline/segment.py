@@ -155,47 +155,91 @@ def split_sentences(text: str) -> list[str]:
 def iter_sentences(text: str) -> Iterator[str]:
     """:func:`split_sentences` one at a time: a page on one line has hundreds of thousands."""
     start = 0
-    for m in _SENTENCE_END.finditer(text):
-        if text[m.start()] == "." and _is_abbreviation(
-                text[text.rfind(" ", 0, m.start()) + 1:m.start() + 1]):
-            continue
-        if sentence := text[start:m.end()].strip():
+    for end in sentence_ends(text):
+        if sentence := text[start:end].strip():
             yield sentence
-        start = m.end()
+        start = end
     if sentence := text[start:].strip():
         yield sentence
 
 
-def segment(lines: Sequence[str], *, split: bool = True,
+def sentence_ends(text: str, start: int = 0, end: int | None = None) -> Iterator[int]:
+    """Where each sentence of ``text[start:end]`` but the last ends, in order.
+
+    >>> list(sentence_ends("Il est là. M. Dupont aussi. Fin"))
+    [10, 27]
+    """
+    found = _SENTENCE_END.finditer(text, start, len(text) if end is None else end)
+    for m in found:
+        if text[m.start()] == "." and _is_abbreviation(
+                text[text.rfind(" ", 0, m.start()) + 1:m.start() + 1]):
+            continue
+        yield m.end()
+
+
+def segment(lines: Sequence[str | tuple[str, ...]], *, split: bool = True,
             long_line_chars: int | None = None) -> Iterator[Line]:
     """Non-blank repaired lines as numbered ``Line`` blocks, glued ones split.
 
     A paragraph longer than ``long_line_chars`` is cut at its sentence ends;
-    the sentences after its first are marked ``continues``.
+    the sentences after its first are marked ``continues``. A line given as a
+    tuple is a very long line in pieces cut at sentence ends, each followed by
+    one space (:func:`pipeline.repair.split_lines`): it gives the blocks the
+    line would give whole, without being joined again.
 
     >>> [(b.number, b.part, b.text, b.gap_before) for b in segment(["a.B", "", "c"])]
     [(1, 0, 'a.B', True), (3, 0, 'c', True)]
     >>> [(b.number, b.part, b.text) for b in segment(["Valley.De la mise"])]
     [(1, 0, 'Valley.'), (1, 1, 'De la mise')]
+    >>> [(b.part, b.text) for b in segment([("Un.", "Deux.Trois.")])]
+    [(0, 'Un. Deux.'), (1, 'Trois.')]
     """
     gap = True
-    for number, raw in enumerate(lines, start=1):
-        text = raw.strip()
-        if not text:
-            gap = True
-            continue
+    for number, line in enumerate(lines, start=1):
+        paragraphs: Iterable[list[str]]
+        if isinstance(line, str):
+            text = line.strip()
+            if not text:
+                gap = True
+                continue
+            paragraphs = ([paragraph] for paragraph in iter_glued(text)) if split else ([text],)
+        else:
+            paragraphs = _paragraphs_in_pieces(line, split)
         part_no = 0
-        for paragraph in iter_glued(text) if split else [text]:
-            parts: Iterable[str] = [paragraph]
-            if long_line_chars is not None and len(paragraph) > long_line_chars:
+        for paragraph in paragraphs:
+            chars = sum(map(len, paragraph)) + len(paragraph) - 1
+            if long_line_chars is not None and chars > long_line_chars:
                 # a sentence repeated through a long line is held once, however often it recurs
                 same: dict[str, str] = {}
-                parts = (same.setdefault(s, s) for s in iter_sentences(paragraph))
-            for k, part in enumerate(parts):
-                yield Line(number=number, text=part, gap_before=gap and part_no == 0,
-                           part=part_no, continues=k > 0)
+                sentences = (same.setdefault(sentence, sentence)
+                             for piece in paragraph for sentence in iter_sentences(piece))
+                for k, sentence in enumerate(sentences):
+                    yield Line(number=number, text=sentence, gap_before=gap and part_no == 0,
+                               part=part_no, continues=k > 0)
+                    part_no += 1
+            else:
+                yield Line(number=number, text=" ".join(paragraph),
+                           gap_before=gap and part_no == 0, part=part_no)
                 part_no += 1
-        gap = False
+        gap = part_no == 0
+
+
+def _paragraphs_in_pieces(pieces: tuple[str, ...], split: bool) -> Iterator[list[str]]:
+    """The glued paragraphs of a line given in pieces, each as its parts in one piece
+    after another: a cut, being a sentence end and a space, is never a glued one, so
+    a piece's last paragraph goes on in the next piece."""
+    paragraph: list[str] = []
+    for piece in pieces:
+        text = piece.strip()
+        if not text:
+            continue
+        found = iter_glued(text) if split else iter([text])
+        paragraph.append(next(found))
+        for following in found:
+            yield paragraph
+            paragraph = [following]
+    if paragraph:
+        yield paragraph
 
 
 # Long texts are read this many characters at a time, cut just before a space
