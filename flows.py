@@ -11,7 +11,6 @@ files) are retried; results are never persisted per article.
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,22 +21,18 @@ from prefect.futures import as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from pipeline import state
 from pipeline.config import Config, Typography
 from pipeline.run import (
     BatchResult,
     Plan,
     Planned,
     Runner,
-    batches,
-    check_locations,
-    choose_workers,
     clean_batch,
     combine,
     finish,
     plan,
+    prepared_run,
 )
-from pipeline.storage import open_store
 
 # The CLI's progress display: told the plan, then the inputs each finished batch covered.
 _on_plan: Callable[[Plan], None] | None = None
@@ -108,39 +103,32 @@ def clean_scrapes(raw: str = "raw", clean: str = "clean", batch_size: int = 200,
                   workers: int | None = None, follow_symlinks: bool = False, force: bool = False,
                   prune: bool = False, wait: bool = False) -> dict[str, Any]:
     """Clean every input under ``raw`` (a path or fsspec URL) into records under ``clean``."""
-    started = time.perf_counter()
     config = Config(batch_size=batch_size, typography=Typography(typography),
                     ascii_fields=ascii_fields, workers=workers)
     kind = Runner.DASK if dask_address else Runner(runner)
-    check_locations(raw, clean)
-    open_store(clean).make_root()
-    run_id = state.new_run_id()
-    with state.lock(open_store(clean), wait=wait):
-        the_plan = plan_inputs(raw, clean, config, follow_symlinks, force)
-        if _on_plan is not None:
-            _on_plan(the_plan)
-        n = choose_workers(kind, len(the_plan.todo), config)
-        groups = batches(the_plan.todo, config.batch_size, n)
+    with prepared_run(raw, clean, config, runner=kind, follow_symlinks=follow_symlinks,
+                      force=force, wait=wait, on_plan=_on_plan, plan_inputs=plan_inputs) as run:
         results: list[BatchResult] = []
-        if groups:
-            with task_runner(kind, n, dask_address) as runner_:
+        if run.batches:
+            with task_runner(kind, run.workers, dask_address) as runner_:
                 futures = runner_.map(clean_batch_task, {  # type: ignore[arg-type]
                     # quoted for a runner in this process: Prefect would otherwise look
                     # into every input of every batch for futures to wait on (~1 s of CPU
                     # per 10,000 inputs); with Dask's runner the task would get the wrapper
-                    "batch": groups if kind is Runner.DASK else [quote(g) for g in groups],
+                    "batch": (run.batches if kind is Runner.DASK
+                              else [quote(b) for b in run.batches]),
                     "raw": unmapped(raw), "clean": unmapped(clean),
-                    "config": unmapped(config), "run_id": unmapped(run_id),
-                    "index": list(range(len(groups))),
+                    "config": unmapped(config), "run_id": unmapped(run.run_id),
+                    "index": list(range(len(run.batches))),
                     # on a cluster each machine runs one worker process per core
-                    "workers": unmapped(0 if kind is Runner.DASK else n)})
+                    "workers": unmapped(0 if kind is Runner.DASK else run.workers)})
                 for future in as_completed(list(futures)):
                     results.append(future.result())
                     if _progress is not None:
                         _progress(results[-1].files)
         summary = write_run_files(  # type: ignore[call-overload]  # quoted: passed as they are
-            raw, clean, quote(the_plan), quote(combine(results)), config, run_id, started, prune,
-            kind, n)
+            raw, clean, quote(run.plan), quote(combine(results)), config, run.run_id,
+            run.started, prune, kind, run.workers)
     publish_summary(summary)
     return summary
 

@@ -19,8 +19,9 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import PurePosixPath
@@ -639,19 +640,20 @@ def mark_duplicates(clean_store: Store, config: Config = DEFAULT_CONFIG, *,
     changes = [(rid, wanted.get(rid)) for rid, (_, was) in current.items()
                if wanted.get(rid) != was]
 
-    def rewrite(part: Sequence[tuple[str, str | None]]) -> list[None]:
+    def rewrite(part: Sequence[tuple[str, str | None]]) -> list[str]:
+        """Rewrite these records with their new duplicate_of; their ids."""
         for rid, duplicate_of in part:
             data = clean_store.read_bytes(record_name(rid))
             write_record(clean_store, rid, with_duplicate_of(data, duplicate_of))
-        return []  # nothing to gather: the records are the result
+        return [rid for rid, _ in part]
 
     # a folder of near copies rewrites most of its records: replacing a file costs
     # the disk more than creating one, and two threads overlap those waits
-    _in_slices(rewrite, changes, clean_store.concurrent_writes)
+    rewritten = _in_slices(rewrite, changes, clean_store.concurrent_writes)
     for rid, duplicate_of in changes:
         current[rid] = (current[rid][0], duplicate_of)
     state.save_duplicates(clean_store, current)
-    return len(changes)
+    return len(rewritten)
 
 
 def summary(the_plan: Plan, total: BatchResult, rejects: Sequence[dict[str, Any]],
@@ -706,6 +708,46 @@ def check_locations(raw: str, clean: str) -> None:
                          "choose a clean folder outside the raw one")
 
 
+class Prepared(NamedTuple):
+    """A run whose lock is held and whose inputs are planned, in batches for its workers."""
+
+    run_id: str
+    started: float
+    plan: Plan
+    workers: int
+    batches: list[list[Planned]]
+
+
+PlanInputs = Callable[[str, str, Config, bool, bool], Plan]
+
+
+def _plan_inputs(raw: str, clean: str, config: Config, follow_symlinks: bool, force: bool
+                 ) -> Plan:
+    return plan(raw, clean, config, follow_symlinks=follow_symlinks, force=force)
+
+
+@contextmanager
+def prepared_run(raw: str, clean: str, config: Config, *, runner: Runner,
+                 follow_symlinks: bool = False, force: bool = False, wait: bool = False,
+                 on_plan: Callable[[Plan], None] | None = None,
+                 plan_inputs: PlanInputs = _plan_inputs) -> Iterator[Prepared]:
+    """What every run does before its batches, the run lock held until the block ends:
+    the locations checked, the inputs planned (by ``plan_inputs``: the flow's is a
+    retried task), the workers chosen and the batches cut. The batches and
+    :func:`finish` are the caller's: in this process or on Prefect's task runner."""
+    started = time.perf_counter()
+    check_locations(raw, clean)
+    open_store(clean).make_root()
+    run_id = state.new_run_id()
+    with state.lock(open_store(clean), wait=wait):
+        the_plan = plan_inputs(raw, clean, config, follow_symlinks, force)
+        if on_plan is not None:
+            on_plan(the_plan)
+        workers = choose_workers(runner, len(the_plan.todo), config)
+        yield Prepared(run_id, started, the_plan, workers,
+                       batches(the_plan.todo, config.batch_size, workers))
+
+
 def run_local(raw: str, clean: str, config: Config = DEFAULT_CONFIG, *,
               runner: Runner = Runner.AUTO, follow_symlinks: bool = False, force: bool = False,
               prune: bool = False, wait: bool = False, progress: Progress | None = None,
@@ -713,20 +755,12 @@ def run_local(raw: str, clean: str, config: Config = DEFAULT_CONFIG, *,
     """The whole run in this process, without Prefect (``newsclean run --no-prefect``, tests)."""
     if runner is Runner.DASK:
         raise UsageError("--runner dask needs the Prefect flow: drop --no-prefect")
-    started = time.perf_counter()
-    check_locations(raw, clean)
-    open_store(clean).make_root()
-    run_id = state.new_run_id()
-    with state.lock(open_store(clean), wait=wait):
-        the_plan = plan(raw, clean, config, follow_symlinks=follow_symlinks, force=force)
-        if on_plan is not None:
-            on_plan(the_plan)
-        workers = choose_workers(runner, len(the_plan.todo), config)
-        groups = batches(the_plan.todo, config.batch_size, workers)
-        with ThreadPoolExecutor(workers) as pool:
+    with prepared_run(raw, clean, config, runner=runner, follow_symlinks=follow_symlinks,
+                      force=force, wait=wait, on_plan=on_plan) as run:
+        with ThreadPoolExecutor(run.workers) as pool:
             results = list(pool.map(
-                lambda ib: clean_batch(ib[1], raw, clean, config, run_id=run_id, index=ib[0],
-                                       workers=workers, progress=progress),
-                enumerate(groups)))
-        return finish(raw, clean, the_plan, combine(results), config, run_id=run_id,
-                      started=started, prune=prune, runner=runner, workers=workers)
+                lambda ib: clean_batch(ib[1], raw, clean, config, run_id=run.run_id,
+                                       index=ib[0], workers=run.workers, progress=progress),
+                enumerate(run.batches)))
+        return finish(raw, clean, run.plan, combine(results), config, run_id=run.run_id,
+                      started=run.started, prune=prune, runner=runner, workers=run.workers)
