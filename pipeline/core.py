@@ -18,6 +18,7 @@ from pipeline.config import DEFAULT_CONFIG, Config, Typography
 from pipeline.document import Item, Kind, Line
 from pipeline.errors import RejectCode, RejectedInput
 from pipeline.formats import unpack
+from pipeline.heap import release_freed
 from pipeline.language import detect_language, language_code
 from pipeline.metadata import MetaField, MetaHit, from_hints, merge
 from pipeline.read import record_stem
@@ -31,7 +32,7 @@ from pipeline.record import (
     RepairKind,
     Source,
 )
-from pipeline.repair import repair_lines, split_lines
+from pipeline.repair import LONG_LINE_PIECE_CHARS, repair_lines, split_lines
 from pipeline.segment import segment, word_count
 from pipeline.typography import apply_profile, slugify, to_ascii
 
@@ -144,6 +145,7 @@ def clean_item(item: Item, *, record_id: str, path: str, sha256: str,
     # dropping the decoded text before the lines are repaired, and the repaired
     # lines once segmented, keeps a big input from being held several times over
     # (when the caller hands the item over).
+    huge = len(item.text) > LONG_LINE_PIECE_CHARS
     lines_to_repair, line_counts = split_lines(item.text)
     item = replace(item, text="")
     repaired = repair_lines(lines_to_repair, line_counts)
@@ -152,6 +154,8 @@ def clean_item(item: Item, *, record_id: str, path: str, sha256: str,
     repairs.update(dict(item.repairs))
     lines = list(segment(repaired.lines, long_line_chars=config.classifier.long_line_chars))
     del repaired
+    if huge:  # the classifier would not reuse the memory its repaired lines held
+        release_freed()
     # a long line cut at its sentence ends (``continues``) is put back together in
     # the body: only splits of glued paragraphs are repairs
     glued = sum(1 for line in lines if line.part > 0 and not line.continues)

@@ -3,6 +3,7 @@ blocks and counts are those of the line repaired and segmented whole."""
 
 from __future__ import annotations
 
+import platform
 from collections import Counter
 from pathlib import Path
 from unittest.mock import patch
@@ -11,8 +12,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from pipeline import core
 from pipeline import repair as repair_module
 from pipeline.core import clean_bytes
+from pipeline.heap import release_freed
 from pipeline.record import RepairKind
 from pipeline.repair import repair_lines, split_lines
 from pipeline.segment import segment
@@ -129,3 +132,17 @@ def _lines_and_counts(text: str, size: int) -> tuple[tuple[object, ...], Counter
     lines, counts = split_lines(text, piece_chars=size)
     repaired = repair_lines(lines, counts)
     return repaired.lines, Counter(repaired.counts)
+
+
+def test_freed_memory_is_handed_back_after_a_huge_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[bool] = []
+    monkeypatch.setattr(core, "release_freed", lambda: calls.append(True) or True)
+    monkeypatch.setattr(core, "LONG_LINE_PIECE_CHARS", 40)
+    clean_bytes(b"Un court texte.", path="a.txt")
+    assert calls == []
+    clean_bytes(b"Un texte plus long. " * 3, path="a.txt")
+    assert calls == [True]
+
+
+def test_freed_memory_is_handed_back_where_the_c_library_can() -> None:
+    assert release_freed() is (platform.libc_ver()[0] == "glibc")
