@@ -593,7 +593,8 @@ def _cut_line(text: str, start: int, end: int, size: int) -> tuple[str, ...]:
 def _plain(text: str, at: int) -> bool:
     """Whether the sentence end at ``at`` is followed by one space and an ASCII capital,
     which no repair changes."""
-    return text[at] == " " and text[at + 1:at + 2].isascii() and text[at + 1:at + 2].isupper()
+    following = text[at + 1:at + 2]
+    return text[at] == " " and following.isascii() and following.isupper()
 
 
 def _closed(text: str, start: int, at: int) -> bool:
