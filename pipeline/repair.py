@@ -580,8 +580,7 @@ def _cut_line(text: str, start: int, end: int, size: int) -> tuple[str, ...]:
     """
     pieces: list[str] = []
     while end - start > size:
-        cut = next((at for at in sentence_ends(text, start + size, end)
-                    if _plain(text, at) and _closed(text, start, at)), None)
+        cut = _next_cut(text, start, end, size)
         if cut is None:
             break
         pieces.append(text[start:cut])
@@ -590,19 +589,39 @@ def _cut_line(text: str, start: int, end: int, size: int) -> tuple[str, ...]:
     return tuple(pieces)
 
 
+def _next_cut(text: str, start: int, end: int, size: int) -> int | None:
+    """Where the piece from ``start`` ends: the first sentence end after ``start + size``
+    followed by one space and an ASCII capital, where every tag and HTML comment begun
+    since ``start`` has closed.
+
+    The text is read once, from one sentence end to the next (a "<" left open, on a
+    page of code or maths, would otherwise have each sentence end look back to it).
+    """
+    tag = comment = -1  # the last "<" and "<!--" read, and whether they closed since
+    tag_closed = comment_closed = True
+    read = start
+    for at in sentence_ends(text, start + size, end):
+        last = text.rfind("<", read, at)
+        if last >= 0:
+            tag, tag_closed = last, False
+        if not tag_closed:
+            tag_closed = text.find(">", max(tag, read), at) >= 0
+        last = text.rfind("<!--", max(start, read - 3), at)
+        if last >= 0 and last != comment:
+            comment, comment_closed = last, False
+        if not comment_closed:
+            comment_closed = text.find("-->", max(comment + 4, read - 2), at) >= 0
+        read = at
+        if tag_closed and comment_closed and _plain(text, at):
+            return at
+    return None
+
+
 def _plain(text: str, at: int) -> bool:
     """Whether the sentence end at ``at`` is followed by one space and an ASCII capital,
     which no repair changes."""
     following = text[at + 1:at + 2]
     return text[at] == " " and following.isascii() and following.isupper()
-
-
-def _closed(text: str, start: int, at: int) -> bool:
-    """Whether every tag and HTML comment begun in ``text[start:at]`` ends before ``at``."""
-    tag = text.rfind("<", start, at)
-    comment = text.rfind("<!--", start, at)
-    return ((tag < 0 or text.find(">", tag, at) >= 0)
-            and (comment < 0 or text.find("-->", comment + 4, at) >= 0))
 
 
 def repair_lines(lines: list[InputLine], counts: Counter[str]) -> Repaired:
