@@ -138,8 +138,26 @@ _ABBREVIATIONS = frozenset({"mr", "ms", "mrs", "dr", "st", "jr", "sr", "mme", "m
                             "no", "vol", "vs", "etc", "prof", "gen", "gov", "sen", "rep"})
 
 
-def _is_abbreviation(token: str) -> bool:
-    stem = token.rstrip(".").rsplit(".", 1)[-1]
+_LONGEST_ABBREVIATION = max(map(len, _ABBREVIATIONS))
+
+
+def _ends_abbreviation(text: str, word: int, stop: int) -> bool:
+    """Whether the word from ``word`` to the stop at ``stop`` ends with an abbreviation
+    (``M.``, ``U.S.``, ``etc.``): its part after its last inner full stop, stops at its
+    end left aside, is one capital or a known short word. Only that part is read: a
+    word can be a whole line with no space.
+
+    >>> [_ends_abbreviation(w, 0, len(w) - 1) for w in ("M.", "U.S.", "etc...", "Paris.")]
+    [True, True, True, False]
+    """
+    end = stop + 1
+    while end > word and text[end - 1] == ".":
+        end -= 1
+    start = max(word, end - _LONGEST_ABBREVIATION - 1)
+    inner = text.rfind(".", start, end)
+    if inner < 0 and start > word:
+        return False  # a longer part than any abbreviation
+    stem = text[inner + 1 if inner >= 0 else start:end]
     return (len(stem) == 1 and stem.isupper()) or stem.casefold() in _ABBREVIATIONS
 
 
@@ -169,11 +187,15 @@ def sentence_ends(text: str, start: int = 0, end: int | None = None) -> Iterator
     >>> list(sentence_ends("Il est là. M. Dupont aussi. Fin"))
     [10, 27]
     """
-    found = _SENTENCE_END.finditer(text, start, len(text) if end is None else end)
-    for m in found:
-        if text[m.start()] == "." and _is_abbreviation(
-                text[text.rfind(" ", 0, m.start()) + 1:m.start() + 1]):
-            continue
+    # the last space before a stop starts the word it ends, looked for only since
+    # the stop before it: a long line with no space (tabs) is still read once
+    space, read = text.rfind(" ", 0, start), start
+    for m in _SENTENCE_END.finditer(text, start, len(text) if end is None else end):
+        if text[m.start()] == ".":
+            space = max(space, text.rfind(" ", read, m.start()))
+            read = m.start()
+            if _ends_abbreviation(text, space + 1, m.start()):
+                continue
         yield m.end()
 
 

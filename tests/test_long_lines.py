@@ -19,7 +19,7 @@ from pipeline.core import clean_bytes
 from pipeline.heap import release_freed
 from pipeline.record import RepairKind
 from pipeline.repair import repair_lines, split_lines
-from pipeline.segment import segment
+from pipeline.segment import iter_sentences, segment
 
 RAW = Path(__file__).resolve().parent.parent / "raw"
 EVAL = Path("/work/shared/eval")
@@ -150,18 +150,22 @@ def test_freed_memory_is_handed_back_where_the_c_library_can() -> None:
     assert release_freed() is (platform.libc_ver()[0] == "glibc")
 
 
-def test_a_tag_left_open_does_not_make_cutting_quadratic() -> None:
-    """A "<" never closed (code, maths) leaves no sentence end to cut at after it; the
-    line is still read once, not back to the "<" from each sentence end: eight times
-    the text takes about eight times as long, where a quadratic search takes ~64."""
-    def seconds(sentences: int) -> float:
-        text = "<" + "Un. Deux. " * sentences
+@pytest.mark.parametrize("unit", ["<" + "Un. Deux. ", "Un.\tDeux.\t"],
+                         ids=["tag-left-open", "no-space"])
+def test_a_long_line_is_read_once(unit: str) -> None:
+    """A "<" never closed (code, maths) leaves no sentence end to cut at after it, and a
+    line with no space has words as long as itself: each sentence end is still not read
+    back to the "<" or the line's start. Eight times the text takes about eight times
+    as long; a quadratic reading takes ~64."""
+    def seconds(repeats: int) -> float:
+        text = unit[0] + unit[1:] * repeats if unit.startswith("<") else unit * repeats
         best = float("inf")
         for _ in range(3):
             started = time.process_time()
             lines, _ = split_lines(text, piece_chars=1000)
+            sentences = sum(1 for _ in iter_sentences(text))
             best = min(best, time.process_time() - started)
-        assert lines == [text.strip()]
+        assert len(lines) == 1 and sentences >= repeats
         return best
 
     assert seconds(160_000) < 20 * max(seconds(20_000), 1e-3)
