@@ -130,6 +130,15 @@ def _temporary_name(path: str) -> str:
     return os.path.join(folder, f".{name}.{os.getpid()}.tmp")
 
 
+def _open_in(folder: str, target: str, flags: int) -> int:
+    """``os.open(target, flags, 0o644)``, making ``folder`` first if it is missing."""
+    try:
+        return os.open(target, flags, 0o644)
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+        return os.open(target, flags, 0o644)
+
+
 @contextlib.contextmanager
 def _removed_on_failure(tmp: str) -> Iterator[None]:
     """Remove the temporary file ``tmp`` if the block fails before it is moved into place."""
@@ -238,11 +247,7 @@ class LocalStore(Store):
         if self._unnamed and self._write_unnamed(folder, path, data):
             return
         tmp = _temporary_name(path)
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        except FileNotFoundError:
-            os.makedirs(folder, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd = _open_in(folder, tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
         with _removed_on_failure(tmp):
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
@@ -259,10 +264,7 @@ class LocalStore(Store):
         to name); on a quiet disk the two ways cost the same (bench/README.md).
         """
         try:
-            fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY, 0o644)
-        except FileNotFoundError:
-            os.makedirs(folder, exist_ok=True)
-            fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY, 0o644)
+            fd = _open_in(folder, folder, os.O_TMPFILE | os.O_WRONLY)
         except OSError as exc:
             if exc.errno not in _NO_UNNAMED_FILES:
                 raise

@@ -142,6 +142,27 @@ def test_a_file_system_without_unnamed_files_gets_renamed_ones(
     assert os.listdir(tmp_path) == ["a.json"]
 
 
+def test_a_refusal_in_a_folder_still_to_make_falls_back_too(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refusal comes from the second try, once the missing folder is made."""
+    if not storage._UNNAMED_FILES:
+        pytest.skip("no O_TMPFILE here")
+    plain_open = os.open
+
+    def refusing_open(path: str, flags: int, *args: int, **kwargs: int) -> int:
+        if flags & os.O_TMPFILE == os.O_TMPFILE:
+            if not os.path.isdir(path):
+                raise FileNotFoundError(errno.ENOENT, "no such folder")
+            raise OSError(errno.EOPNOTSUPP, "not supported")
+        return plain_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    made = LocalStore(tmp_path)
+    made.write_bytes("sub/a.json", b"x")
+    assert made.read_bytes("sub/a.json") == b"x" and not made._unnamed
+    assert os.listdir(tmp_path / "sub") == ["a.json"]
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
