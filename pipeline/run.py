@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from pipeline import __version__, state
 from pipeline.config import DEFAULT_CONFIG, Config
@@ -718,19 +718,18 @@ class Prepared(NamedTuple):
     batches: list[list[Planned]]
 
 
-PlanInputs = Callable[[str, str, Config, bool, bool], Plan]
+class PlanInputs(Protocol):
+    """:func:`plan`, or what stands for it (the flow's retried task)."""
 
-
-def _plan_inputs(raw: str, clean: str, config: Config, follow_symlinks: bool, force: bool
-                 ) -> Plan:
-    return plan(raw, clean, config, follow_symlinks=follow_symlinks, force=force)
+    def __call__(self, raw: str, clean: str, config: Config, *, follow_symlinks: bool,
+                 force: bool) -> Plan: ...
 
 
 @contextmanager
 def prepared_run(raw: str, clean: str, config: Config, *, runner: Runner,
                  follow_symlinks: bool = False, force: bool = False, wait: bool = False,
                  on_plan: Callable[[Plan], None] | None = None,
-                 plan_inputs: PlanInputs = _plan_inputs) -> Iterator[Prepared]:
+                 plan_inputs: PlanInputs = plan) -> Iterator[Prepared]:
     """What every run does before its batches, the run lock held until the block ends:
     the locations checked, the inputs planned (by ``plan_inputs``: the flow's is a
     retried task), the workers chosen and the batches cut. The batches and
@@ -740,7 +739,7 @@ def prepared_run(raw: str, clean: str, config: Config, *, runner: Runner,
     open_store(clean).make_root()
     run_id = state.new_run_id()
     with state.lock(open_store(clean), wait=wait):
-        the_plan = plan_inputs(raw, clean, config, follow_symlinks, force)
+        the_plan = plan_inputs(raw, clean, config, follow_symlinks=follow_symlinks, force=force)
         if on_plan is not None:
             on_plan(the_plan)
         workers = choose_workers(runner, len(the_plan.todo), config)
