@@ -94,6 +94,8 @@ def test_a_huge_string_is_escaped_in_pieces_as_a_whole() -> None:
     ("a\r", "the record holds a NUL or CR character"),
     ("a\x00", "the record holds a NUL or CR character"),
     ("a\\r and \\u0000 as text", None),
+    ("a\\\r", "the record holds a NUL or CR character"),  # a backslash, then CR
+    ("a\\\\u0000", None),
 ])
 def test_record_bytes_refuse_nul_and_cr(body: str, message: str | None,
                                         encoding_path: str) -> None:
@@ -103,6 +105,13 @@ def test_record_bytes_refuse_nul_and_cr(body: str, message: str | None,
         return
     with pytest.raises(RejectedInput, match=message):
         record_bytes(record, path="a.txt")
+
+
+@given(st.lists(st.sampled_from(["\\", "r", "u0000", "u00", "0", '"', "a"]), max_size=12)
+       .map("".join))
+def test_the_quick_nul_and_cr_check_is_the_patterns(text: str) -> None:
+    data = text.encode()
+    assert write._holds_nul_or_cr(data) is (write._FORBIDDEN_ESCAPE.search(data) is not None)
 
 
 def test_a_lone_surrogate_is_reported_where_the_json_text_has_it(encoding_path: str) -> None:
