@@ -122,6 +122,8 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 # Linux, with /proc mounted; a file system without them answers one of these errors.
 _UNNAMED_FILES = hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd")
 _NO_UNNAMED_FILES = frozenset({errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.EXDEV})
+# The least a read asks for when a file is longer than its size said (it is growing).
+_READ_STEP = 1 << 16
 
 
 def _temporary_name(path: str) -> str:
@@ -235,8 +237,17 @@ class LocalStore(Store):
         return swept
 
     def read_bytes(self, rel: str, limit: int = -1) -> bytes:
-        with open(self._path(rel), "rb") as fh:
-            return fh.read(limit)
+        with open(self._path(rel), "rb", buffering=0) as fh:
+            if limit < 0:
+                return fh.readall()
+            # read(limit) would first allocate ``limit`` bytes: the whole input limit for
+            # each file of a few kB. Read by the file's size, on to its end or the limit.
+            step = max(os.fstat(fh.fileno()).st_size + 1, _READ_STEP)
+            chunks: list[bytes] = []
+            while limit > 0 and (chunk := fh.read(min(limit, step))):
+                chunks.append(chunk)
+                limit -= len(chunk)
+            return b"".join(chunks)
 
     def write_bytes(self, rel: str, data: bytes) -> None:
         # After a kill at any moment the target is the old file or the new one, never a

@@ -167,3 +167,26 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+@pytest.mark.parametrize("size,limit,expected", [
+    (0, -1, 0), (0, 4, 0), (5, -1, 5), (5, 0, 0), (5, 4, 4), (5, 5, 5), (5, 6, 5),
+    (200_000, -1, 200_000), (200_000, 150_000, 150_000), (200_000, 200_001, 200_000),
+])
+def test_a_read_gives_the_file_up_to_its_limit(tmp_path: Path, size: int, limit: int,
+                                               expected: int) -> None:
+    data = bytes(range(256)) * (size // 256) + bytes(range(size % 256))
+    (tmp_path / "a.txt").write_bytes(data)
+    assert LocalStore(tmp_path).read_bytes("a.txt", limit) == data[:expected]
+
+
+@pytest.mark.parametrize("limit", [-1, 10, 11, 100])
+def test_a_file_longer_than_its_size_said_is_read_on_to_its_end_or_the_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
+    """As a file being written meanwhile: its size, taken first, says it is empty."""
+    data = b"0123456789" * 5
+    (tmp_path / "a.txt").write_bytes(data)
+    fstat = os.fstat
+    monkeypatch.setattr(os, "fstat", lambda fd: os.stat_result((*fstat(fd)[:6], 0, *fstat(fd)[7:])))
+    monkeypatch.setattr(storage, "_READ_STEP", 7)
+    assert LocalStore(tmp_path).read_bytes("a.txt", limit) == data[:limit if limit >= 0 else None]
