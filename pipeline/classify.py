@@ -59,10 +59,13 @@ _RELATIVE_DATE = re.compile(_C["relative_date"], re.I)
 
 _WORD = re.compile(r"\w+")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
-_ENDS_SENTENCE = re.compile(r"[.!?…:;,。！？][\"”»’)\]」』]*$")
-_ENDS_FULL = re.compile(r"[.!?…:。！？][\"”»’)\]」』]*$")
+# Marks that end a sentence (or a clause, or a statement), and the closing quotes
+# and brackets that may follow the mark at the end of a line: see _ends_with.
+_CLOSERS = "\"”»’)]」』"
+_SENTENCE_MARKS = ".!?…:;,。！？"
+_FULL_MARKS = ".!?…:。！？"
+_STATEMENT_MARKS = ".!…:;,。！"
 _WRAP_MIN_CHARS = 30
-_ENDS_STATEMENT = re.compile(r"[.!…:;,。！][\"”»’)\]」』]*$")
 # Han, kana, Hangul, Thai: scripts that write words without spaces between them
 _DENSE_SCRIPT = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _LIST_ITEM = re.compile(r"(?:[*+•·▪◦-]|\d{1,2}[.)])\s")
@@ -154,6 +157,20 @@ class Classified:
     found_body: bool
 
 
+def _ends_with(text: str, marks: str) -> bool:
+    """Whether ``text`` ends with one of ``marks``, then any closing quotes or brackets,
+    and a final line break or not (as a regex ending in ``$`` would tell, but read from
+    the end: a regex search tries every position of the line).
+
+    >>> _ends_with('Il a dit : "oui."', _SENTENCE_MARKS), _ends_with("Menu", _SENTENCE_MARKS)
+    (True, False)
+    """
+    end = len(text) - 1 if text.endswith("\n") else len(text)
+    while end and text[end - 1] in _CLOSERS:
+        end -= 1
+    return end > 0 and text[end - 1] in marks
+
+
 def _grade(chars: int, stop_density: float, t: ClassifierThresholds) -> Grade:
     if chars < t.length_low:
         return Grade.SHORT
@@ -180,7 +197,7 @@ def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Blo
     # nothing about a line in another script (Arabic, Hebrew, Cyrillic, CJK …)
     by_stopwords = bool(stops) and (language is not None or _LATIN.search(text) is not None)
     words, stop_words = _count_words(folded, stops if by_stopwords else frozenset())
-    terminal = _ENDS_SENTENCE.search(text) is not None
+    terminal = _ends_with(text, _SENTENCE_MARKS)
     chars = len(text)
     dense = _count(_DENSE_SCRIPT, text)
     if dense:
@@ -316,7 +333,7 @@ def _continues(a: _Block, b: _Block, stops: frozenset[str]) -> bool:
     if b.line.gap_before or "\n" in a.line.text or a.chars < _WRAP_MIN_CHARS:
         return False
     text, nxt = a.line.text, b.line.text
-    if _ENDS_FULL.search(text) or _LIST_ITEM.match(nxt):
+    if _ends_with(text, _FULL_MARKS) or _LIST_ITEM.match(nxt):
         return False
     last = text.rsplit(None, 1)[-1].casefold()
     return nxt[0].islower() or text.endswith((",", "-")) or last in stops
@@ -447,7 +464,7 @@ def _is_heading(b: _Block, t: ClassifierThresholds) -> bool:
     if b.chars > t.max_heading_chars:
         return False
     words = len(_LETTER_WORD.findall(text))
-    return (not _ENDS_STATEMENT.search(text)
+    return (not _ends_with(text, _STATEMENT_MARKS)
             and (words >= 2 or (words == 1 and not any(c.isdigit() for c in text)))
             and (text[0].isupper() or text[0].isdigit() or not text[0].isalpha()))
 
@@ -457,7 +474,7 @@ def _title_score(b: _Block, distance: int, t: ClassifierThresholds,
     text = b.line.text
     if (b.noise is not None or b.kind is not None or b.hits
             or not t.title_min_words <= b.words <= t.title_max_words
-            or _ENDS_STATEMENT.search(text) or "\n" in text
+            or _ends_with(text, _STATEMENT_MARKS) or "\n" in text
             or not (text[0].isupper() or text[0].isdigit() or text[0] in "«“\"'‘")):
         return None
     score = 1.0 - distance / (t.title_max_distance + 1)

@@ -1,9 +1,12 @@
 """The block classifier on small documents: what each line becomes, and why."""
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline import classify as classify_module
 from pipeline.classify import classify
 from pipeline.config import ClassifierThresholds
 from pipeline.document import Kind, Line
@@ -204,3 +207,13 @@ def test_a_line_longer_than_a_piece_is_judged_as_whole() -> None:
     block = c._features(Line(1, line), "fr", ClassifierThresholds())
     assert (block.words, block.key) == (len(line.split()), line)
     assert block.stop_density == sum(w in stopwords("fr") for w in line.split()) / block.words
+
+
+@pytest.mark.parametrize("marks", ["_SENTENCE_MARKS", "_FULL_MARKS", "_STATEMENT_MARKS"])
+@given(text=st.text(st.sampled_from(".!?;,…。a ”»)」\"\n"), max_size=8))
+def test_a_line_end_is_read_as_a_regex_ending_in_dollar_reads_it(marks: str, text: str) -> None:
+    """_ends_with reads from the end what this pattern, tried at every position, finds."""
+    chars = getattr(classify_module, marks)
+    closers = re.escape(classify_module._CLOSERS)
+    pattern = re.compile(f"[{re.escape(chars)}][{closers}]*$")
+    assert classify_module._ends_with(text, chars) is (pattern.search(text) is not None)
