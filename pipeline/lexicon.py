@@ -52,6 +52,8 @@ def normalise_folded(folded: str, piece_chars: int = PIECE_CHARS) -> str:
     """
     stripped = folded.strip(_TRIM)
     if len(stripped) <= piece_chars:
+        if "  " not in stripped and stripped.isprintable():
+            return stripped  # white space, if any, is single ASCII spaces between words
         return " ".join(stripped.split())
     # A long line a piece at a time: a 50 MB line with no sentence end to cut it at
     # would otherwise be split into millions of words at once (~10 times its size).

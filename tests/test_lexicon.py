@@ -3,6 +3,8 @@
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.lexicon import _TRIM, match_noise, normalise, normalise_folded, stopwords
 from pipeline.record import RemovalReason as R
@@ -105,9 +107,19 @@ def test_lexicon_leaves_article_text(language: str, line: str) -> None:
     ("  • Lire aussi :  ", "lire aussi"),
     ("Commentaires (10)", "commentaires (10)"),
     ("PARTAGER", "partager"),
+    ("lire  aussi", "lire aussi"),
+    ("lire\u00a0aussi\tici", "lire aussi ici"),
+    ("lire\u2028aussi", "lire aussi"),
+    ("lire\u200baussi", "lire\u200baussi"),  # not white space: it stays
 ])
 def test_normalise(text: str, key: str) -> None:
     assert normalise(text) == key
+
+
+@given(st.text(st.sampled_from("ab :\u00a0\t\n\u2009\u2028\u200b•")))
+def test_normalise_puts_single_spaces_between_words(text: str) -> None:
+    folded = text.casefold()
+    assert normalise_folded(folded) == " ".join(folded.strip(_TRIM).split())
 
 
 @pytest.mark.parametrize(("text", "key"), [
