@@ -215,13 +215,6 @@ class WorkerPool:
         self._count = 0
         self._free = threading.Condition()
 
-    def start(self) -> None:
-        """Start every worker now, so that their imports overlap the caller's own work."""
-        with self._free:
-            while self._count < self.size:
-                self._idle.append(_spawn(self.budget, self.preload, self.warm_up))
-                self._count += 1
-
     def _checkout(self) -> Worker:
         with self._free:
             while not self._idle and self._count >= self.size:
