@@ -122,7 +122,7 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 # Linux, with /proc mounted; a file system without them answers one of these errors.
 _UNNAMED_FILES = hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd")
 _NO_UNNAMED_FILES = frozenset({errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.EXDEV})
-# The least a read asks for when a file is longer than its size said (it is growing).
+# The least a read asks for: a file may be longer than its size said (it is growing).
 _READ_STEP = 1 << 16
 
 
@@ -241,7 +241,8 @@ class LocalStore(Store):
             if limit < 0:
                 return fh.readall()
             # read(limit) would first allocate ``limit`` bytes: the whole input limit for
-            # each file of a few kB. Read by the file's size, on to its end or the limit.
+            # each file of a few kB. Ask for the file's size (at least _READ_STEP), and
+            # read on to its end or the limit.
             step = max(os.fstat(fh.fileno()).st_size + 1, _READ_STEP)
             chunks: list[bytes] = []
             while limit > 0 and (chunk := fh.read(min(limit, step))):
