@@ -21,7 +21,7 @@ from prefect.futures import as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from pipeline.config import Config, Typography
+from pipeline.config import BATCH_SIZE, Config, Typography
 from pipeline.run import (
     BatchResult,
     Plan,
@@ -97,7 +97,7 @@ def task_runner(runner: Runner, workers: int, dask_address: str | None = None) -
 
 
 @flow(name="clean-scrapes", log_prints=False)
-def clean_scrapes(raw: str = "raw", clean: str = "clean", batch_size: int = 200,
+def clean_scrapes(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
                   typography: str = Typography.KEEP.value, ascii_fields: bool = False,
                   runner: str = Runner.AUTO.value, dask_address: str | None = None,
                   workers: int | None = None, follow_symlinks: bool = False, force: bool = False,

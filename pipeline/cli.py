@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from pipeline import __version__
-from pipeline.config import Config, Typography
+from pipeline.config import BATCH_SIZE, Config, Typography
 from pipeline.errors import RejectedInput
 from pipeline.record import Article, dump_json, json_schema
 
@@ -42,7 +42,7 @@ EXIT_LOCKED = 75
 def _run_options(f: Any) -> Any:
     """Options shared by ``run`` and ``serve``."""
     options = [
-        click.option("--batch-size", default=200, show_default=True, type=click.IntRange(1),
+        click.option("--batch-size", default=BATCH_SIZE, show_default=True, type=click.IntRange(1),
                      help="Inputs per mapped task."),
         click.option("--typography", type=_TYPOGRAPHY, default="keep", show_default=True),
         click.option("--ascii", "ascii_fields", is_flag=True,

@@ -328,17 +328,22 @@ def choose_workers(runner: Runner, todo: int, config: Config = DEFAULT_CONFIG) -
 
 
 def batches(planned: Sequence[Planned], size: int, workers: int = 1) -> list[list[Planned]]:
-    """Consecutive batches of at most ``size`` inputs, at least one per worker when possible.
+    """Consecutive batches of at most ``size`` inputs, as even as they can be, and as
+    many as a multiple of ``workers`` when there are enough inputs: each worker then
+    gets the same share, and none is left alone with a last batch while the others wait.
 
     >>> [len(b) for b in batches(list(range(5)), 2)]
     [2, 2, 1]
-    >>> [len(b) for b in batches(list(range(6)), 200, workers=2)]
-    [3, 3]
+    >>> [len(b) for b in batches(list(range(2500)), 1000, workers=2)]
+    [625, 625, 625, 625]
     """
     if not planned:
         return []
-    size = max(1, min(size, math.ceil(len(planned) / max(1, workers))))
-    return [list(planned[i:i + size]) for i in range(0, len(planned), size)]
+    workers = max(1, workers)
+    count = min(len(planned), workers * math.ceil(len(planned) / (size * workers)))
+    small, larger = divmod(len(planned), count)  # the first ``larger`` get one more
+    cuts = list(itertools.accumulate(small + (i < larger) for i in range(count)))
+    return [list(planned[a:b]) for a, b in itertools.pairwise([0, *cuts])]
 
 
 def clean_input(items: list[Item | RejectedInput], *, path: str, stem: str, sha256: str,

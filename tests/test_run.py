@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline import run, state
 from pipeline.config import DEFAULT_CONFIG, Config, Limits, Typography
@@ -376,13 +378,26 @@ def test_workers_by_runner_and_size(runner: Runner, todo: int, workers: int | No
     (5, 200, 1, [5]),
     (5, 2, 1, [2, 2, 1]),
     (6, 200, 2, [3, 3]),
-    (1000, 200, 2, [200] * 5),
+    (1000, 200, 2, [167] * 4 + [166] * 2),  # not 5 × 200: one worker would do a third
+    (2500, 1000, 2, [625] * 4),
+    (7, 3, 2, [2, 2, 2, 1]),
+    (20_000, 1000, 2, [1000] * 20),
     (3, 200, 8, [1, 1, 1]),
 ])
 def test_batches_split_the_work(count: int, size: int, workers: int,
                                 expected: list[int]) -> None:
     planned = [Planned(InputFile(f"{n}.txt"), str(n)) for n in range(count)]
     assert [len(b) for b in batches(planned, size, workers)] == expected
+
+
+@given(count=st.integers(1, 3000), size=st.integers(1, 1200), workers=st.integers(1, 8))
+def test_batches_keep_the_order_and_the_size_and_share_alike(count: int, size: int,
+                                                             workers: int) -> None:
+    cut = batches(list(range(count)), size, workers)
+    sizes = [len(b) for b in cut]
+    assert [n for b in cut for n in b] == list(range(count))
+    assert max(sizes) <= size and max(sizes) - min(sizes) <= 1
+    assert len(cut) == count or len(cut) % workers == 0
 
 
 def test_an_fsspec_location_works_like_a_folder(raw: Path, tmp_path: Path) -> None:
