@@ -141,6 +141,25 @@ def _open_in(folder: str, target: str, flags: int) -> int:
         return os.open(target, flags, 0o644)
 
 
+def _read_up_to(fh: Any, limit: int, size: int | None) -> bytes:
+    """At most ``limit`` bytes of the open file ``fh`` (all of it when ``limit`` is
+    negative), whose size was ``size`` bytes when opened, if known.
+
+    ``fh.read(limit)`` would first allocate ``limit`` bytes: the whole input limit
+    for each file of a few kB. Each read asks for the file's size (at least
+    :data:`_READ_STEP`), on to the file's end or the limit.
+    """
+    if limit < 0:
+        whole: bytes = fh.read()
+        return whole
+    step = max((size or 0) + 1, _READ_STEP)
+    chunks: list[bytes] = []
+    while limit > 0 and (chunk := fh.read(min(limit, step))):
+        chunks.append(chunk)
+        limit -= len(chunk)
+    return b"".join(chunks)
+
+
 @contextlib.contextmanager
 def _removed_on_failure(tmp: str) -> Iterator[None]:
     """Remove the temporary file ``tmp`` if the block fails before it is moved into place."""
@@ -238,17 +257,7 @@ class LocalStore(Store):
 
     def read_bytes(self, rel: str, limit: int = -1) -> bytes:
         with open(self._path(rel), "rb", buffering=0) as fh:
-            if limit < 0:
-                return fh.readall()
-            # read(limit) would first allocate ``limit`` bytes: the whole input limit for
-            # each file of a few kB. Ask for the file's size (at least _READ_STEP), and
-            # read on to its end or the limit.
-            step = max(os.fstat(fh.fileno()).st_size + 1, _READ_STEP)
-            chunks: list[bytes] = []
-            while limit > 0 and (chunk := fh.read(min(limit, step))):
-                chunks.append(chunk)
-                limit -= len(chunk)
-            return b"".join(chunks)
+            return _read_up_to(fh, limit, os.fstat(fh.fileno()).st_size)
 
     def write_bytes(self, rel: str, data: bytes) -> None:
         # After a kill at any moment the target is the old file or the new one, never a
@@ -366,8 +375,8 @@ class FsspecStore(Store):
 
     def read_bytes(self, rel: str, limit: int = -1) -> bytes:
         with self.fs.open(self._path(rel), "rb") as fh:
-            data: bytes = fh.read(limit)
-            return data
+            # fsspec's files know their size once open (a local one, an object's)
+            return _read_up_to(fh, limit, getattr(fh, "size", None))
 
     def write_bytes(self, rel: str, data: bytes) -> None:
         # one upload of the whole object: object stores never show a partial one

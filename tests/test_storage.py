@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import storage
-from pipeline.storage import Listed, LocalStore
+from pipeline.storage import Listed, LocalStore, open_store
 
 
 @pytest.fixture
@@ -173,11 +173,14 @@ def _umask() -> int:
     (0, -1, 0), (0, 4, 0), (5, -1, 5), (5, 0, 0), (5, 4, 4), (5, 5, 5), (5, 6, 5),
     (200_000, -1, 200_000), (200_000, 150_000, 150_000), (200_000, 200_001, 200_000),
 ])
+@pytest.mark.parametrize("url", [False, True], ids=["folder", "fsspec"])
 def test_a_read_gives_the_file_up_to_its_limit(tmp_path: Path, size: int, limit: int,
-                                               expected: int) -> None:
+                                               expected: int, url: bool) -> None:
     data = bytes(range(256)) * (size // 256) + bytes(range(size % 256))
     (tmp_path / "a.txt").write_bytes(data)
-    assert LocalStore(tmp_path).read_bytes("a.txt", limit) == data[:expected]
+    store = open_store(f"local://{tmp_path}" if url else str(tmp_path))
+    assert type(store) is (storage.FsspecStore if url else LocalStore)
+    assert store.read_bytes("a.txt", limit) == data[:expected]
 
 
 @pytest.mark.parametrize("limit", [-1, 10, 11, 100])
