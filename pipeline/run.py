@@ -342,8 +342,8 @@ def batches(planned: Sequence[Planned], size: int, workers: int = 1) -> list[lis
     workers = max(1, workers)
     count = min(len(planned), workers * math.ceil(len(planned) / (size * workers)))
     small, larger = divmod(len(planned), count)  # the first ``larger`` get one more
-    cuts = list(itertools.accumulate(small + (i < larger) for i in range(count)))
-    return [list(planned[a:b]) for a, b in itertools.pairwise([0, *cuts])]
+    bounds = itertools.accumulate((small + (i < larger) for i in range(count)), initial=0)
+    return [list(planned[a:b]) for a, b in itertools.pairwise(bounds)]
 
 
 def clean_input(items: list[Item | RejectedInput], *, path: str, stem: str, sha256: str,
