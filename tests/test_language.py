@@ -110,6 +110,15 @@ def test_scores_of_any_text_equal_py3langids(text: str) -> None:
     assert np.array_equal(language._identifier()._decide(text), _py3langid()._decide(text))
 
 
+@given(st.lists(st.integers(0, 120_000), max_size=3000))
+def test_first_seen_is_unique_values_in_order_of_first_sight(values: list[int]) -> None:
+    array = np.array(values, dtype=np.intp)
+    first = dict.fromkeys(values)  # insertion order: first sight
+    found, counts = identifier._first_seen(array)
+    assert found.tolist() == list(first)
+    assert counts.tolist() == [values.count(v) for v in first]
+
+
 # The unpacked tables kept in a cache folder and mapped (identifier.Identifier.load).
 
 def _mapped(ident: identifier.Identifier) -> bool:
@@ -182,3 +191,49 @@ def test_no_home_folder_turns_the_cache_off(monkeypatch: pytest.MonkeyPatch) -> 
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(identifier.os.path, "expanduser", lambda path: path)  # "~" unresolved
     assert identifier.cache_folder() == Path()
+
+
+# A record's language: the guess made before classifying, from the page's longest
+# lines, is kept when most of what it read is body text; else the body is read.
+
+_PARAGRAPHS = [
+    "Le conseil municipal a voté mardi soir le budget de l’année prochaine, après un long "
+    "débat sur les écoles, les parcs et les transports de la ville.",
+    "La maire a défendu une hausse des dépenses pour les écoles, que l’opposition juge trop "
+    "coûteuse alors que les impôts locaux augmentent déjà cette année.",
+    "Le vote final a eu lieu peu avant minuit, et le budget sera présenté aux habitants lors "
+    "d’une réunion publique le mois prochain dans la salle des fêtes.",
+]
+_LINKS = ["Lire aussi : Les impôts locaux en hausse", "Lire aussi : Le nouveau parc ouvrira en mai",
+          "Partager sur Facebook", "Partager sur Twitter", "Newsletter", "Accueil", "Politique",
+          "Contact", "Mentions légales"]
+_COMMENTS = [
+    "I think this budget is a disgrace and the council should be ashamed of what it is doing "
+    "to the schools and the parks of this city, honestly.",
+    "Totally agree with the previous comment, they never listen to the people who actually "
+    "live here and pay the taxes every single year without fail.",
+]
+_TITLE = "Budget : le conseil municipal vote"
+
+
+@pytest.mark.parametrize(("page", "identifications"), [
+    # three paragraphs are most of the text read, though fewer lines than the links
+    ("\n\n".join([_TITLE, *_PARAGRAPHS, "\n".join(_LINKS)]), 1),
+    # the English comments are most of it: the body is read again
+    ("\n\n".join([_TITLE, *_PARAGRAPHS[:2], "Commentaires",
+                  *(f"Jean Dupont\n{c}" for c in _COMMENTS)]), 2),
+])
+def test_the_body_is_identified_again_only_when_the_guess_read_mostly_other_text(
+        page: str, identifications: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline import core
+
+    read: list[str] = []
+
+    def counted(text: str) -> str | None:
+        read.append(text)
+        return detect_language(text)
+
+    monkeypatch.setattr(core, "detect_language", counted)
+    (record,) = core.clean_bytes(page.encode(), path="page.txt")
+    assert record.language == "fr"
+    assert len(read) == identifications
