@@ -1,4 +1,4 @@
-"""Language identification: what it names, that its quick first read changes nothing,
+"""Language identification: what it names, that its quick reads change nothing,
 and that the whole-array scoring gives py3langid's own scores."""
 
 from functools import cache
@@ -36,7 +36,7 @@ def test_detect_language(text: str, expected: str | None) -> None:
 
 
 def _full_read(text: str) -> str | None:
-    """The identification of the whole sample, without the quick first read."""
+    """The identification of the whole sample, without the quick reads."""
     sample = text[:language.SAMPLE_CHARS]
     if len(language._LETTER.findall(sample, 0, language.MIN_LETTERS * 20)) < language.MIN_LETTERS:
         return None
@@ -45,11 +45,41 @@ def _full_read(text: str) -> str | None:
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p.stem[:30])
-def test_the_quick_first_read_names_the_language_the_whole_sample_names(path: Path) -> None:
+def test_the_quick_reads_name_the_language_the_whole_sample_names(path: Path) -> None:
     text = path.read_text(encoding="utf-8", errors="replace")
     # the pages' longest lines first, as the pipeline samples them
     sample = "\n".join(sorted(text.splitlines(), key=len, reverse=True)[:12])
     assert detect_language(sample) == _full_read(sample)
+
+
+class _Scripted:
+    """An identifier that answers with the probabilities it is given, in turn, and keeps
+    how many characters each call read."""
+
+    def __init__(self, probabilities: list[float]) -> None:
+        self.probabilities = probabilities
+        self.reads: list[int] = []
+
+    def classify(self, text: str) -> tuple[str, float]:
+        self.reads.append(len(text))
+        return "fr", self.probabilities.pop(0)
+
+
+@pytest.mark.parametrize(("chars", "probabilities", "reads"), [
+    (3000, [0.99999], [500]),  # sure at once
+    (3000, [0.9, 0.99999], [500, 1000]),
+    (3000, [0.9, 0.9, 0.6], [500, 1000, 3000]),
+    (5000, [0.9, 0.9, 0.6], [500, 1000, language.SAMPLE_CHARS]),
+    (800, [0.9, 0.6], [500, 800]),  # the second read is the whole text
+    (400, [0.6], [400]),  # a short text is read once, whole
+])
+def test_the_identifier_reads_longer_prefixes_only_while_unsure(
+        monkeypatch: pytest.MonkeyPatch, chars: int, probabilities: list[float],
+        reads: list[int]) -> None:
+    scripted = _Scripted(probabilities)
+    monkeypatch.setattr(language, "_identifier", lambda: scripted)
+    assert detect_language("a" * chars) == "fr"
+    assert scripted.reads == reads and not scripted.probabilities
 
 
 @pytest.mark.parametrize(("tag", "code"), [("en-US", "en"), ("fr_FR", "fr"), ("FR", "fr"),
