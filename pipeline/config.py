@@ -6,6 +6,7 @@ import hashlib
 import json
 from enum import Enum
 from functools import lru_cache
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -146,6 +147,22 @@ class Config(_Frozen):
         False
         """
         return _settings_hash(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A run sends its config to a worker process with every input: pickled as its JSON,
+        # made once per config and read once per process (pydantic's own state took
+        # ~7 µs to pickle and as much to read back, for each input)
+        return _config_from_json, (_config_json(self),)
+
+
+@lru_cache(maxsize=16)
+def _config_json(config: Config) -> str:
+    return config.model_dump_json()
+
+
+@lru_cache(maxsize=16)
+def _config_from_json(data: str) -> Config:
+    return Config.model_validate_json(data)
 
 
 @lru_cache(maxsize=16)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Any
 
 from unidecode import unidecode
 
@@ -51,6 +52,10 @@ class InputFile:
     """One input: its path relative to the raw root, with '/' separators."""
 
     rel: str
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # sent to a worker with every input: a slotted dataclass pickles through fields()
+        return InputFile, (self.rel,)
 
 
 def discover(raw: Store, *, follow_symlinks: bool = False

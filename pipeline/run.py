@@ -82,6 +82,10 @@ class Planned:
     previous_ids: tuple[str, ...] = ()
     reserved: frozenset[str] = frozenset()
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # sent to a worker with every input: a slotted dataclass pickles through fields()
+        return Planned, (self.file, self.stem, self.previous_ids, self.reserved)
+
 
 @dataclass(slots=True)
 class Plan:
@@ -128,6 +132,11 @@ class Done:
     removed: Counter[str] = field(default_factory=Counter)
     rejects: list[dict[str, Any]] = field(default_factory=list)
     starts_received: int | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the worker's answer for every input (see Planned)
+        return Done, (self.sha256, self.written, self.removed, self.rejects,
+                      self.starts_received)
 
 
 class Starts(NamedTuple):

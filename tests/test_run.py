@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -432,3 +434,19 @@ def test_bad_locations_are_refused_with_a_fix(raw: Path, tmp_path: Path, raw_nam
 
     with pytest.raises(UsageError, match=message):
         go(tmp_path / raw_name, tmp_path / clean_name)
+
+
+@pytest.mark.parametrize("value", [
+    DEFAULT_CONFIG,
+    Config(typography=Typography.FR, ascii_fields=True, near_duplicate_bits=3, batch_size=7,
+           workers=3, limits=Limits(seconds_per_input=1.5)),
+    Planned(InputFile("feeds/Été 2024.jsonl.gz"), "feeds__Ete_2024", ("a-1", "a-2"),
+            frozenset({"b-1"})),
+    run.Done("0" * 64, [("a-1", "00ff00ff00ff00ff", None), ("a-2", None, "a-1")],
+             Counter({"share": 2, "navigation": 1}), [{"path": "a", "code": "empty"}], 4),
+], ids=["default-config", "config", "planned", "done"])
+def test_what_travels_to_and_from_a_worker_pickles_to_an_equal_value(value: object) -> None:
+    back = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == value and type(back) is type(value)
+    if isinstance(value, Config):
+        assert back.hash() == value.hash()
