@@ -65,7 +65,6 @@ def fingerprint(body: str) -> str | None:
     return f"{_simhash_of(_sampled(words, FINGERPRINT_BITS)):0{FINGERPRINT_BITS // 4}x}"
 
 
-_BITS = np.arange(FINGERPRINT_BITS, dtype=np.uint64)
 # Distinct tokens whose bit vectors are summed at a time. A body is rarely over a
 # few thousand; a page of numbered sentences on one line has hundreds of thousands,
 # and all their 64-column rows at once would take hundreds of MB.
@@ -82,8 +81,9 @@ def simhash(text: str, *, rows: int = SIMHASH_ROWS) -> int:
     """trafilatura's ``Simhash(text, length=64).hash``, computed with numpy.
 
     trafilatura adds a 64-element list per token in Python, which made the
-    fingerprint an eighth of the cleaning time; this sums the same ±1 bit
-    vectors, one row per distinct token weighted by its count, ``rows`` tokens
+    fingerprint an eighth of the cleaning time; this takes the sign of the same
+    sums of ±1 bit vectors as one product: the weight (count) of the tokens
+    that have each bit, against half the weight of all, ``rows`` distinct tokens
     at a time, over the tokens trafilatura samples and with the hash it uses
     (blake2b, 8 bytes). The tests compare both on the dev pages and on
     generated text.
@@ -113,10 +113,15 @@ def _sampled(words: Counter[str], length: int) -> Counter[str]:
 def _simhash_of(counts: Counter[str], rows: int = SIMHASH_ROWS) -> int:
     if not counts:
         return (1 << FINGERPRINT_BITS) - 1  # every bit of a zero vector is set (>= 0)
-    hashes = np.fromiter(map(_token_hash, counts), dtype=np.uint64, count=len(counts))
-    weights = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
-    vector = np.zeros(FINGERPRINT_BITS, dtype=np.int64)
-    for start in range(0, len(hashes), rows):  # integer sums: the same in any grouping
-        ones = ((hashes[start:start + rows, None] >> _BITS) & np.uint64(1)).astype(np.int64)
-        vector += weights[start:start + rows] @ (2 * ones - 1)
-    return int(np.packbits((vector >= 0)[::-1]).view(">u8")[0])
+    # little-endian whatever the machine, so that byte k holds bits 8k to 8k + 7
+    hashes = np.fromiter(map(_token_hash, counts), dtype="<u8", count=len(counts))
+    weights = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+    # Bit i of the sum is set when the tokens with bit i weigh at least half of all:
+    # sum(w * (2b - 1)) >= 0. Float sums of integer counts are exact below 2**53.
+    ones = np.zeros(FINGERPRINT_BITS, dtype=np.float64)
+    for start in range(0, len(hashes), rows):
+        # each hash as 64 columns of 0/1, bit i in column i (little-endian bytes and bits)
+        bits = np.unpackbits(hashes[start:start + rows, None].view(np.uint8), axis=1,
+                             bitorder="little")
+        ones += weights[start:start + rows] @ bits
+    return int(np.packbits((2 * ones >= weights.sum())[::-1]).view(">u8")[0])
