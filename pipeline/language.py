@@ -14,11 +14,12 @@ MIN_LETTERS = 40
 # Identifying costs in proportion to the text read (the model's tables take ~70 MB, out
 # of the processor's caches between two texts: 1,000 characters cost ~150 µs while
 # cleaning, ~85 µs read twice in a row), so the identifier reads these many characters
-# in turn and goes on only while it is not sure. On the 682 dev pages and samples, 608 prefixes of 1,000 characters pass the
-# bar and every one of them names the language the whole sample names (at 0.99, one
-# in 643 did not); of 1,571 bodies (the dev pages' and 300 benchmark documents'),
-# 1,306 prefixes of 500 characters pass it, each naming the language the longer
-# reads name (300 characters: 1,039, all agreeing too).
+# in turn and goes on only while it is not sure. On the 682 dev pages and samples,
+# 608 prefixes of 1,000 characters pass the bar and every one of them names the
+# language the whole sample names (at 0.99, one in 643 did not); of 1,571 bodies (the
+# dev pages' and 300 benchmark documents'), 1,306 prefixes of 500 characters pass it,
+# each naming the language the longer reads name (300 characters: 1,039, all agreeing
+# too).
 QUICK_CHARS = (500, 1000)
 QUICK_CONFIDENCE = 0.9999
 _LETTER = re.compile(r"[^\W\d_]")
