@@ -31,7 +31,14 @@ from pipeline import __version__, state
 from pipeline.config import DEFAULT_CONFIG, Config
 from pipeline.dedup import StartIndex, assign_duplicates
 from pipeline.errors import RejectCode, RejectedInput, UsageError
-from pipeline.read import InputFile, discover, display_path, read_input, record_stem
+from pipeline.read import (
+    InputFile,
+    PickledAsFields,
+    discover,
+    display_path,
+    read_input,
+    record_stem,
+)
 from pipeline.storage import Store, open_store
 from pipeline.worker import Budget, WorkerFailure, shared_pool
 from pipeline.write import (
@@ -70,7 +77,7 @@ class Runner(str, Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class Planned:
+class Planned(PickledAsFields):
     """An input to clean, the id stem its records get, and the ids it gave last time.
 
     ``reserved``: ids its items may not take, since an input earlier in path
@@ -81,10 +88,6 @@ class Planned:
     stem: str
     previous_ids: tuple[str, ...] = ()
     reserved: frozenset[str] = frozenset()
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # sent to a worker with every input: a slotted dataclass pickles through fields()
-        return Planned, (self.file, self.stem, self.previous_ids, self.reserved)
 
 
 @dataclass(slots=True)
@@ -123,7 +126,7 @@ class Cleaned:
 
 
 @dataclass(slots=True)
-class Done:
+class Done(PickledAsFields):
     """What cleaning one input left: the id, fingerprint and duplicate_of of each record
     written, removals, rejects, and how many of the run's starts its worker has."""
 
@@ -132,11 +135,6 @@ class Done:
     removed: Counter[str] = field(default_factory=Counter)
     rejects: list[dict[str, Any]] = field(default_factory=list)
     starts_received: int | None = None
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # the worker's answer for every input (see Planned)
-        return Done, (self.sha256, self.written, self.removed, self.rejects,
-                      self.starts_received)
 
 
 class Starts(NamedTuple):

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 
 from pipeline import run, state
 from pipeline.config import DEFAULT_CONFIG, Config, Limits, Typography
-from pipeline.read import InputFile
+from pipeline.read import InputFile, PickledAsFields
 from pipeline.run import Planned, Runner, batches, choose_workers, run_local
 from pipeline.storage import LocalStore, open_store
 from tests.fixtures.bad import make
@@ -450,3 +451,16 @@ def test_what_travels_to_and_from_a_worker_pickles_to_an_equal_value(value: obje
     assert back == value and type(back) is type(value)
     if isinstance(value, Config):
         assert back.hash() == value.hash()
+
+
+@dataclass(frozen=True, slots=True)
+class _Message(PickledAsFields):
+    first: str
+    second: tuple[int, ...] = ()
+    third: dict[str, int] = field(default_factory=dict)
+
+
+def test_every_field_of_a_message_travels_and_none_is_named_by_hand() -> None:
+    value = _Message("a", (1, 2), {"b": 3})
+    assert pickle.loads(pickle.dumps(value)) == value
+    assert value.__reduce__() == (_Message, ("a", (1, 2), {"b": 3}))
