@@ -134,10 +134,11 @@ def _language_sample(lines: Sequence[Line]) -> list[Line]:
 
 
 def _read_mostly_body(sample: Sequence[Line], labels: Iterable[Labeled]) -> bool:
-    """Whether most of the text the language guess read from ``sample`` is in the body.
+    """Whether most of the text the language guess can read from ``sample`` is in the body.
 
     The guess reads the sample's lines joined, longest first, up to
-    :data:`SAMPLE_CHARS` characters: each line weighs what was read of it. (Counted
+    :data:`SAMPLE_CHARS` characters (fewer when it is sure sooner): each line
+    weighs what of it is within that reach. (Counted
     in lines, four long paragraphs of a short article were outweighed by eight
     short lines of links and comments, and a third of the benchmark's pages were
     identified twice over.)
