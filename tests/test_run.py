@@ -382,9 +382,12 @@ def test_workers_by_runner_and_size(runner: Runner, todo: int, workers: int | No
     (5, 2, 1, [2, 2, 1]),
     (6, 200, 2, [3, 3]),
     (1000, 200, 2, [167] * 4 + [166] * 2),  # not 5 × 200: one worker would do a third
-    (2500, 1000, 2, [625] * 4),
+    # the last round cut smaller and smaller, down to TAIL_BATCH_MIN
+    (2500, 1000, 2, [625, 625, 313, 235, 176, 132, 100, 100, 100, 94]),
     (7, 3, 2, [2, 2, 2, 1]),
-    (20_000, 1000, 2, [1000] * 20),
+    (20_000, 1000, 2, [1000] * 18 + [500, 375, 282, 211, 158, 119, 100, 100, 100, 55]),
+    (400, 1000, 2, [100] * 4),
+    (250, 1000, 2, [125, 125]),  # 100 + 100 + 50 would give one worker 150
     (3, 200, 8, [1, 1, 1]),
 ])
 def test_batches_split_the_work(count: int, size: int, workers: int,
@@ -394,13 +397,18 @@ def test_batches_split_the_work(count: int, size: int, workers: int,
 
 
 @given(count=st.integers(1, 3000), size=st.integers(1, 1200), workers=st.integers(1, 8))
-def test_batches_keep_the_order_and_the_size_and_share_alike(count: int, size: int,
-                                                             workers: int) -> None:
+def test_batches_keep_the_order_and_the_size_and_end_small(count: int, size: int,
+                                                           workers: int) -> None:
     cut = batches(list(range(count)), size, workers)
     sizes = [len(b) for b in cut]
     assert [n for b in cut for n in b] == list(range(count))
-    assert max(sizes) <= size and max(sizes) - min(sizes) <= 1
-    assert len(cut) == count or len(cut) % workers == 0
+    assert max(sizes) <= size
+    # never a larger batch after a smaller one: the last to start are the quickest
+    assert sizes == sorted(sizes, reverse=True)
+    # and none of them tiny, but the very last, unless the run is cut that fine anyway
+    assert all(n >= min(run.TAIL_BATCH_MIN, sizes[0] - 1) for n in sizes[:-1])
+    if workers == 1 or count < 2 * run.TAIL_BATCH_MIN * workers:
+        assert max(sizes) - min(sizes) <= 1  # too few inputs to cut finer: all alike
 
 
 def test_an_fsspec_location_works_like_a_folder(raw: Path, tmp_path: Path) -> None:
