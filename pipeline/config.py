@@ -105,10 +105,10 @@ class Limits(_Frozen):
 
 
 # Inputs per batch at most (one mapped task of the Prefect flow; run.batches evens
-# them out, and cuts the last round finer). Each task run costs the flow 10-20 ms of wall time against its server
-# (2,000 inputs: 6.1-6.3 s in 100 tasks, 4.0-5.1 s in 2), while a run without
-# Prefect takes the same time at any size. A batch is also the unit of the
-# manifest that a killed run keeps (pipeline/state.py).
+# them out, and cuts the last round finer). Each task run costs the flow 10-20 ms
+# of wall time against its server (2,000 inputs: 6.1-6.3 s in 100 tasks, 4.0-5.1 s
+# in 2), while a run without Prefect takes the same time at any size. A batch is
+# also the unit of the manifest that a killed run keeps (pipeline/state.py).
 BATCH_SIZE = 1000
 
 
