@@ -24,10 +24,20 @@ from pipeline.segment import text_pieces
 _WORD = re.compile(r"[^\W_]+")
 
 
+# The longest words trafilatura samples: a run of five word characters or more is
+# always a whole word (the match starts at its first letter and takes all of it).
+_SAMPLED_LENGTH = 5
+_LONG_WORD = re.compile(rf"[^\W_]{{{_SAMPLED_LENGTH},}}")
+
+
+def _normalized(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
 def _words(text: str) -> list[str]:
     """The words of :func:`normalize_for_fingerprint`, found directly: no white space
     is a word character, so they are its ``split()`` (one scan instead of three)."""
-    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    return _WORD.findall(_normalized(text))
 
 
 def normalize_for_fingerprint(text: str) -> str:
@@ -56,13 +66,25 @@ def fingerprint(body: str) -> str | None:
     >>> fingerprint("") is None, fingerprint(" *** ") is None
     (True, True)
     """
+    # trafilatura samples the words of five letters and more when there are
+    # enough of them (see _sampled), as in nearly every body: those are counted
+    # first, without a string for each shorter word
+    long_words: Counter[str] = Counter()
+    for piece in text_pieces(body):
+        long_words.update(_LONG_WORD.findall(_normalized(piece)))
+    if long_words.total() >= FINGERPRINT_BITS / 2:
+        return _hex(_simhash_of(long_words))
     words: Counter[str] = Counter()
     for piece in text_pieces(body):
         words.update(_words(piece))
     if not words:
         # Simhash of nothing sets every bit: all empty bodies would "match"
         return None
-    return f"{_simhash_of(_sampled(words, FINGERPRINT_BITS)):0{FINGERPRINT_BITS // 4}x}"
+    return _hex(_simhash_of(_sampled(words, FINGERPRINT_BITS)))
+
+
+def _hex(value: int) -> str:
+    return f"{value:0{FINGERPRINT_BITS // 4}x}"
 
 
 # Distinct tokens whose bit vectors are summed at a time. A body is rarely over a
@@ -103,7 +125,7 @@ def _sampled(words: Counter[str], length: int) -> Counter[str]:
     Its tokens are the text's words (normalised words are letters and digits
     only): the longest words when there are enough of them, else all.
     """
-    for shortest in range(5, 1, -1):
+    for shortest in range(_SAMPLED_LENGTH, 1, -1):
         kept = Counter({word: n for word, n in words.items() if len(word) >= shortest})
         if kept.total() >= length / 2:
             return kept

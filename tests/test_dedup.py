@@ -326,11 +326,26 @@ def test_fingerprint_in_pieces_is_the_whole_texts(path: Path, piece_chars: int,
 
 
 @pytest.mark.parametrize("body", [
-    "mot " * 40,  # enough words of five letters and more
+    "avion " * 32,  # enough words of five letters and more: only those are counted
+    "avion " * 31 + "mot " * 40,  # one too few of five: those of three and more
+    "mot " * 40,  # enough words of three letters
     "ab cd " * 16 + "x " * 40,  # enough of two letters: those of one letter are left out
     "ab cd " * 8 + "x " * 40,  # too few of any length: all are kept
 ])
 def test_fingerprint_samples_words_as_trafilatura_does(body: str) -> None:
+    assert fingerprint(body) == _whole_text_fingerprint(body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["avion", "naïve", "x1234", "日本語です", "ﬁlet", "cafe\u0301s",
+                                 "été", "mot", "a_b_c_d_e", "l’été"]), min_size=40, max_size=90),
+       st.sampled_from([" ", "\n", " « "]))
+def test_fingerprint_samples_long_words_as_trafilatura_does(words: list[str], glue: str) -> None:
+    # around the 32 words of five letters or more that trafilatura needs to keep only
+    # those. A word's length is counted once normalised: "ﬁlet" has five letters
+    # ("filet"), and "cafe\u0301s" is one word of five ("cafés"), where the
+    # combining accent would otherwise cut it; "a_b_c_d_e" is five words of one
+    body = glue.join(words)
     assert fingerprint(body) == _whole_text_fingerprint(body)
 
 
