@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from trafilatura.deduplication import Simhash
 
 from pipeline import dedup, segment
+from pipeline import fingerprint as fingerprint_module
 from pipeline.dedup import NEAR_DUPLICATE_BITS, StartIndex, assign_duplicates, hamming
 from pipeline.fingerprint import fingerprint, normalize_for_fingerprint, simhash
 
@@ -361,3 +362,15 @@ def test_fingerprint_and_word_count_in_small_pieces(text: str, piece_chars: int)
         assert "".join(segment.text_pieces(text)) == text
         assert fingerprint(text) == _whole_text_fingerprint(text)
         assert segment.word_count(text) == len(text.split())
+
+
+def test_token_hashes_are_trafilaturas_and_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from trafilatura.deduplication import _vector_to_add  # a token's ±1 for each bit
+
+    monkeypatch.setattr(fingerprint_module, "_TOKEN_HASHES_MAX", 3)
+    hashes = fingerprint_module._TokenHashes()
+    tokens = ["avion", "bateau", "camion", "voiture", "fusée", "avion", "bateau"]
+    looked_up = [hashes[token] for token in tokens]
+    assert len(hashes) <= 3  # emptied when full, then filled again
+    assert looked_up == [sum(1 << bit for bit, sign in enumerate(_vector_to_add(token, 64))
+                             if sign > 0) for token in tokens]
