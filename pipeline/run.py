@@ -67,7 +67,7 @@ _WARM_UP = "pipeline.run:warm_up"
 PARALLEL_FROM = 50
 # The smallest batch the last round of a run is cut into (see :func:`batches`). On
 # the 20,000 inputs of bench/bench_run.py, with whole batches, one worker went on
-# alone for ~0.75 s at the end of a 26 s run; a batch of 100 takes ~0.15 s.
+# alone for ~0.75 s at the end of a 26 s run; a batch of 100 takes ~0.2 s.
 TAIL_BATCH_MIN = 100
 
 
