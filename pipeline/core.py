@@ -138,10 +138,9 @@ def _read_mostly_body(sample: Sequence[Line], labels: Iterable[Labeled]) -> bool
 
     The guess reads the sample's lines joined, longest first, up to
     :data:`SAMPLE_CHARS` characters (fewer when it is sure sooner): each line
-    weighs what of it is within that reach. (Counted
-    in lines, four long paragraphs of a short article were outweighed by eight
-    short lines of links and comments, and a third of the benchmark's pages were
-    identified twice over.)
+    weighs what of it is within that reach. (Counted in lines, four long
+    paragraphs of a short article were outweighed by eight short lines of links
+    and comments, and a third of the benchmark's pages were identified twice over.)
 
     >>> paragraph, links = Line(1, "x" * 300), [Line(n, "y" * 60) for n in range(2, 6)]
     >>> labels = [Labeled(paragraph, Kind.BODY), *(Labeled(x, Kind.NOISE) for x in links)]
