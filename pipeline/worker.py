@@ -30,6 +30,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -37,6 +38,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 _HEADER = struct.Struct(">Q")
+# A request sent behind a call still running waits in the pipe to the child. The child
+# reads each request whole before it starts on it, so one of at most PIPE_BUF bytes
+# (header included) always fits there: writing it never waits for the child, which may
+# itself be waiting for its answer to be read.
+_QUEUED_MAX_BYTES = select.PIPE_BUF - _HEADER.size
 _MB = 1024 * 1024
 # Signals by which a child dies when it runs out of memory: the kernel's OOM killer
 # (SIGKILL), or a C extension whose malloc failed under RLIMIT_AS (abort or bad access).
@@ -73,6 +79,11 @@ class WorkerFailure(Exception):
         super().__init__(f"{kind}: {message}")
 
 
+def request(target: str, *args: Any, **kwargs: Any) -> bytes:
+    """The bytes of a request for ``target(*args, **kwargs)`` (``target``: "module:function")."""
+    return pickle.dumps((target, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+
+
 class Worker:
     """One child process; :meth:`call` runs a function in it within a budget."""
 
@@ -91,6 +102,7 @@ class Worker:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             env=env, close_fds=True)
         self.calls = 0
+        self.pending = 0  # calls sent and not answered yet
 
     @property
     def alive(self) -> bool:
@@ -117,14 +129,18 @@ class Worker:
         return self.receive()
 
     def send(self, target: str, *args: Any, **kwargs: Any) -> None:
-        """Start ``target(*args, **kwargs)`` in the child; its budget starts now.
+        """Start ``target(*args, **kwargs)`` in the child (see :meth:`post`)."""
+        self.post(request(target, *args, **kwargs))
 
-        One call at a time: :meth:`receive` its answer before sending another.
-        """
+    def post(self, payload: bytes) -> None:
+        """Send a :func:`request`. Its budget starts now if the child is idle, else when
+        the answer before it is received: the child reads the next request as soon as
+        it has answered, instead of waiting for the caller to read that answer and
+        write the next one."""
         self.wait_ready()
-        self._deadline = (time.monotonic() + self.budget.seconds
-                          if self.budget.seconds > 0 else None)
-        payload = pickle.dumps((target, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        if not self.pending:
+            self._deadline = (time.monotonic() + self.budget.seconds
+                              if self.budget.seconds > 0 else None)
         assert self.process.stdin is not None
         try:
             self.process.stdin.write(_HEADER.pack(len(payload)))
@@ -132,9 +148,14 @@ class Worker:
             self.process.stdin.flush()
         except (BrokenPipeError, ConnectionResetError):
             raise self._death() from None
+        self.pending += 1
 
     def receive(self) -> Any:
-        """The value of the call :meth:`send` started; raises :class:`WorkerFailure`."""
+        """The value of the oldest call sent and not yet answered; raises :class:`WorkerFailure`.
+
+        A call that fails so that the child is killed or dies takes the calls sent
+        after it with it: they never started, and the caller sends them again.
+        """
         try:
             reply = self._message(self._deadline)
         except TimeoutError:
@@ -144,6 +165,9 @@ class Worker:
         except (EOFError, OSError):
             raise self._death() from None
         self.calls += 1
+        self.pending -= 1
+        if self.pending and self.budget.seconds > 0:
+            self._deadline = time.monotonic() + self.budget.seconds  # the next call's turn
         if reply[0] == "ok":
             return reply[1]
         _, kind, text = reply
@@ -175,6 +199,7 @@ class Worker:
 
     def _death(self) -> WorkerFailure:
         code = self.process.wait()
+        self.pending = 0
         if code < 0 and signal.Signals(-code) in _MEMORY_SIGNALS:
             name = signal.Signals(-code).name
             return WorkerFailure("memory", f"the worker died ({name}), most likely over the "
@@ -182,10 +207,11 @@ class Worker:
         return WorkerFailure("died", f"the worker exited with status {code}")
 
     def kill(self) -> None:
-        """Stop the child at once."""
+        """Stop the child at once; the calls it had not answered are lost."""
         if self.alive:
             self.process.kill()
         self.process.wait()
+        self.pending = 0
         for stream in (self.process.stdin, self.process.stdout):
             with contextlib.suppress(OSError):
                 if stream is not None:
@@ -199,6 +225,14 @@ class Worker:
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=0.5)
         self.kill()
+
+
+@dataclass(slots=True)
+class _Job:
+    """A request :meth:`WorkerPool.map` has taken, and whether its worker has it."""
+
+    payload: bytes
+    sent: bool = False
 
 
 class WorkerPool:
@@ -260,56 +294,57 @@ class WorkerPool:
             ) -> Generator[Any, None, None]:
         """``target(*args, **kwargs)`` for each job, in order, on one worker at a time.
 
-        Yields each value, or the :class:`WorkerFailure` in its place. The next
-        job is taken from ``jobs`` while the child works on the current one, and
-        sent before the current value is yielded, so the child rarely waits for
-        the caller. A failed worker is replaced before the next job.
+        Yields each value, or the :class:`WorkerFailure` in its place. While the
+        child works on a job, the next one is taken from ``jobs`` and sent behind
+        it when its request is small (see :data:`_QUEUED_MAX_BYTES`), so the child
+        goes on to it without waiting for the caller. A failed worker is replaced
+        before the next job; a job sent behind one its worker died on is sent again.
         """
-        pending = iter(jobs)
+        requests = (request(target, *args, **kwargs) for args, kwargs in jobs)
         w: Worker | None = None
-        busy = False
-        refused: WorkerFailure | None = None  # a job the worker failed to take
+        ahead: deque[_Job] = deque()  # requests taken and not answered yet, oldest first
 
-        def start(job: tuple[tuple[Any, ...], dict[str, Any]]) -> None:
-            nonlocal w, busy, refused
+        def live() -> Worker:
+            nonlocal w
             if w is None or not w.alive:
                 if w is not None:
                     self._checkin(w)
                 w = self._checkout()
-            try:
-                w.send(target, *job[0], **job[1])
-                busy, refused = True, None
-            except WorkerFailure as failure:
-                busy, refused = False, failure
+            return w
 
         try:
-            job = next(pending, None)
-            if job is None:
-                return
-            start(job)
-            # a job's arguments (maybe an input's bytes) are in the child once sent: holding
-            # them here while it works would keep a big input twice in memory
-            del job
             while True:
-                following = next(pending, None)  # prepare the next job meanwhile
-                more = following is not None
-                result: Any = refused
-                if busy:
-                    busy = False
-                    assert w is not None
+                if not ahead:
+                    payload = next(requests, None)
+                    if payload is None:
+                        return
+                    ahead.append(_Job(payload))
+                if not ahead[0].sent:
                     try:
-                        result = w.receive()
+                        live().post(ahead[0].payload)
                     except WorkerFailure as failure:
-                        result = failure
-                if following is not None:
-                    start(following)  # the child works while the caller writes
-                del following
+                        ahead.popleft()
+                        yield failure
+                        continue
+                    ahead[0].sent = True
+                if len(ahead) == 1 and (payload := next(requests, None)) is not None:
+                    ahead.append(_Job(payload))  # made while the child works
+                assert w is not None
+                if len(ahead) == 2 and len(ahead[1].payload) <= _QUEUED_MAX_BYTES:
+                    with contextlib.suppress(WorkerFailure):  # else sent once w answers
+                        w.post(ahead[1].payload)
+                        ahead[1].sent = True
+                try:
+                    result = w.receive()
+                except WorkerFailure as failure:
+                    result = failure
+                ahead.popleft()
+                if ahead and not w.pending:  # the child died before it read it
+                    ahead[0].sent = False
                 yield result
-                if not more:
-                    return
         finally:
             if w is not None:
-                if busy:  # abandoned mid-call: its answer must not reach the next caller
+                if w.pending:  # abandoned mid-call: its answers must not reach the next caller
                     w.kill()
                 self._checkin(w)
 

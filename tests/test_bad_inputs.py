@@ -29,7 +29,7 @@ from pipeline.config import Config, Limits
 from pipeline.read import display_path
 from pipeline.record import Article, Flag
 from pipeline.run import Runner, run_local
-from pipeline.worker import Budget, Worker, WorkerFailure, WorkerPool
+from pipeline.worker import Budget, Worker, WorkerFailure, WorkerPool, request
 from tests.fixtures.bad import make
 
 # The 50 MB line gets a shorter budget than in production, so that the suite
@@ -287,6 +287,42 @@ def test_a_pool_map_left_midway_leaves_no_stray_answer() -> None:
         assert next(mapped) == 0.0
         mapped.close()  # the second call is under way: its answer must not leak
         assert pool.call("math:sqrt", 49.0) == 7.0
+    finally:
+        pool.close()
+
+
+def test_a_request_sent_ahead_is_answered_in_turn_within_its_own_budget() -> None:
+    # the two calls take longer than the budget together, not each: the second's
+    # budget starts when the first is answered
+    worker = Worker(Budget(seconds=2, memory_mb=0))
+    try:
+        worker.post(request("time:sleep", 1.2))
+        worker.post(request("math:sqrt", 1.44))
+        worker.post(request("time:sleep", 1.2))
+        assert worker.pending == 3
+        assert [worker.receive() for _ in range(3)] == [None, 1.2, None]
+        assert worker.pending == 0
+    finally:
+        worker.close()
+
+
+@pytest.mark.parametrize(("code", "budget", "kind"), [
+    ("import time; time.sleep(30)", Budget(seconds=1, memory_mb=0), "timeout"),
+    ("import os; os._exit(3)", Budget(seconds=10, memory_mb=0), "died"),
+    ("bytearray(4 << 30)", Budget(seconds=10, memory_mb=512), "memory"),
+    ("1 / 0", Budget(seconds=10, memory_mb=0), "error"),
+])
+def test_a_job_sent_behind_one_that_failed_is_still_answered(code: str, budget: Budget,
+                                                              kind: str) -> None:
+    # the job after the failing one is sent while that one runs: a worker that dies
+    # or is killed takes it along, and the pool sends it again to the next worker
+    pool = WorkerPool(1, budget)
+    jobs: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
+        (("x = 1",), {}), ((code,), {}), (("x = 2",), {}), (("x = 3",), {})]
+    try:
+        results = list(pool.map("builtins:exec", jobs))
+        assert results[0] is None and results[2:] == [None, None]
+        assert isinstance(results[1], WorkerFailure) and results[1].kind == kind
     finally:
         pool.close()
 
