@@ -204,6 +204,7 @@ BREAK_RUN_RE = re.compile(f"[^\\S\n](?<![^\\S\n][^\\S\n])[^\\S\n]*(?<={BREAK})[^
 ODD_SPACES = "\t\x0b\x0c\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u200a\u205f"
 ODD_SPACE_RE = re.compile(f"[{ODD_SPACES}]")
 KEPT_SPACES = " \xa0\u202f\u2009\u2007"
+KEPT_SPACE_SET = frozenset(KEPT_SPACES)
 # The preferred survivor when a run of spaces mixes kinds: the most binding one.
 SPACE_STRENGTH = {"\u202f": 4, "\xa0": 3, "\u2007": 2, "\u2009": 1, " ": 0}
 # The two patterns below begin with a character class, not a repeat or a

@@ -333,3 +333,33 @@ def _pair_quotes_whole_line(text: str) -> tuple[str, dict[str, int]]:
 @example("”a” ”b”\u2028”c”")
 def test_pair_quotes_fixes_only_the_pieces_that_change(text: str) -> None:
     assert pair_quotes(text) == _pair_quotes_whole_line(text)
+
+
+def _fix_spaces_unfiltered(text: str) -> tuple[str, dict[str, int]]:
+    """fix_spaces with each pattern run whatever the text holds."""
+    text, count = cd.ODD_SPACE_RE.subn(" ", text)
+    text, n = cd.SPACE_RUN_RE.subn(lambda m: max(m[0], key=cd.SPACE_STRENGTH.__getitem__), text)
+    count += n
+    text, n = cd.SPACE_BEFORE_STOP_RE.subn("", text)
+    count += n
+    return text, {"whitespace": count} if count else {}
+
+
+# fix_spaces runs a pattern only where a cheap look finds it may match; past 64 of one
+# wide space it leaves the look to the pattern
+MANY_NBSP = "mot\xa0" * 70
+
+
+@settings(max_examples=600, deadline=None)
+@given(space_texts)
+@example("")
+@example("a\xa0\xa0b")
+@example("\xa0 a")
+@example("a \u2007")
+@example("a\u202f.")
+@example("\u2009,b")
+@example(MANY_NBSP + "fin\xa0.")
+@example(MANY_NBSP + "fin\xa0\u202fb")
+@example(MANY_NBSP)
+def test_fix_spaces_equals_its_patterns_run_unfiltered(text: str) -> None:
+    assert fix_spaces(text) == _fix_spaces_unfiltered(text)
