@@ -229,7 +229,8 @@ class Worker:
 
 @dataclass(slots=True)
 class _Job:
-    """A request :meth:`WorkerPool.map` has taken, and whether its worker has it."""
+    """A request :meth:`WorkerPool.map` has taken, and whether its worker has it (once
+    its worker starts on it, the request is no longer kept)."""
 
     payload: bytes
     sent: bool = False
@@ -326,7 +327,9 @@ class WorkerPool:
                         ahead.popleft()
                         yield failure
                         continue
-                    ahead[0].sent = True
+                    # only a request queued behind another is ever sent again: a large one
+                    # (maybe an input's bytes) is not held here while the child works on it
+                    ahead[0].sent, ahead[0].payload = True, b""
                 if len(ahead) == 1 and (payload := next(requests, None)) is not None:
                     ahead.append(_Job(payload))  # made while the child works
                 assert w is not None
