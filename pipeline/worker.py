@@ -227,15 +227,6 @@ class Worker:
         self.kill()
 
 
-@dataclass(slots=True)
-class _Job:
-    """A request :meth:`WorkerPool.map` has taken, and whether its worker has it (once
-    its worker starts on it, the request is no longer kept)."""
-
-    payload: bytes
-    sent: bool = False
-
-
 class WorkerPool:
     """Up to ``size`` workers shared by the threads of one process; dead ones are replaced."""
 
@@ -303,7 +294,9 @@ class WorkerPool:
         """
         requests = (request(target, *args, **kwargs) for args, kwargs in jobs)
         w: Worker | None = None
-        ahead: deque[_Job] = deque()  # requests taken and not answered yet, oldest first
+        # Requests taken and not answered yet, oldest first (at most two): the first
+        # ``w.pending`` of them are in the worker. One it started on is kept as b"".
+        ahead: deque[bytes] = deque()
 
         def live() -> Worker:
             nonlocal w
@@ -319,31 +312,31 @@ class WorkerPool:
                     payload = next(requests, None)
                     if payload is None:
                         return
-                    ahead.append(_Job(payload))
-                if not ahead[0].sent:
+                    ahead.append(payload)
+                if w is None or not w.pending:  # the oldest is not in a worker
                     try:
-                        live().post(ahead[0].payload)
+                        live().post(ahead[0])
                     except WorkerFailure as failure:
                         ahead.popleft()
                         yield failure
                         continue
                     # only a request queued behind another is ever sent again: a large one
                     # (maybe an input's bytes) is not held here while the child works on it
-                    ahead[0].sent, ahead[0].payload = True, b""
+                    ahead[0] = b""
                 if len(ahead) == 1 and (payload := next(requests, None)) is not None:
-                    ahead.append(_Job(payload))  # made while the child works
+                    ahead.append(payload)  # made while the child works
                 assert w is not None
-                if len(ahead) == 2 and len(ahead[1].payload) <= _QUEUED_MAX_BYTES:
-                    with contextlib.suppress(WorkerFailure):  # else sent once w answers
-                        w.post(ahead[1].payload)
-                        ahead[1].sent = True
+                if len(ahead) == 2 and len(ahead[1]) <= _QUEUED_MAX_BYTES:
+                    # if it fails, the worker is dead: the request goes to the next one
+                    with contextlib.suppress(WorkerFailure):
+                        w.post(ahead[1])
                 try:
                     result = w.receive()
                 except WorkerFailure as failure:
+                    # killed or dead, a worker has nothing pending: a request queued
+                    # behind this one is then sent to the next worker
                     result = failure
                 ahead.popleft()
-                if ahead and not w.pending:  # the child died before it read it
-                    ahead[0].sent = False
                 yield result
         finally:
             if w is not None:
