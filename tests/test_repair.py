@@ -15,6 +15,7 @@ from pipeline import chardata as cd
 from pipeline.repair import (
     STEPS,
     _pair_line,
+    _strongest_space,
     fix_mojibake,
     fix_mojibake_full,
     fix_spaces,
@@ -338,7 +339,7 @@ def test_pair_quotes_fixes_only_the_pieces_that_change(text: str) -> None:
 def _fix_spaces_unfiltered(text: str) -> tuple[str, dict[str, int]]:
     """fix_spaces with each pattern run whatever the text holds."""
     text, count = cd.ODD_SPACE_RE.subn(" ", text)
-    text, n = cd.SPACE_RUN_RE.subn(lambda m: max(m[0], key=cd.SPACE_STRENGTH.__getitem__), text)
+    text, n = cd.SPACE_RUN_RE.subn(_strongest_space, text)
     count += n
     text, n = cd.SPACE_BEFORE_STOP_RE.subn("", text)
     count += n
