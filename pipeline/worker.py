@@ -139,8 +139,7 @@ class Worker:
         write the next one."""
         self.wait_ready()
         if not self.pending:
-            self._deadline = (time.monotonic() + self.budget.seconds
-                              if self.budget.seconds > 0 else None)
+            self._start_budget()
         assert self.process.stdin is not None
         try:
             self.process.stdin.write(_HEADER.pack(len(payload)))
@@ -149,6 +148,11 @@ class Worker:
         except (BrokenPipeError, ConnectionResetError):
             raise self._death() from None
         self.pending += 1
+
+    def _start_budget(self) -> None:
+        """The call the child starts on now has its budget's seconds from now."""
+        self._deadline = (time.monotonic() + self.budget.seconds
+                          if self.budget.seconds > 0 else None)
 
     def receive(self) -> Any:
         """The value of the oldest call sent and not yet answered; raises :class:`WorkerFailure`.
@@ -166,8 +170,8 @@ class Worker:
             raise self._death() from None
         self.calls += 1
         self.pending -= 1
-        if self.pending and self.budget.seconds > 0:
-            self._deadline = time.monotonic() + self.budget.seconds  # the next call's turn
+        if self.pending:
+            self._start_budget()  # the next call's turn
         if reply[0] == "ok":
             return reply[1]
         _, kind, text = reply
