@@ -12,7 +12,10 @@ The algorithm follows jusText, adapted to text that has lost its HTML:
 3. *The main span.* The article is the run of blocks with the largest score:
    good text adds its length, noise subtracts, short lines cost a little —
    so a sub-heading between two paragraphs stays inside, a menu does not.
-   A comments header is a wall the span never crosses.
+   A comments header is a wall the span never crosses. The article's
+   opening may stand apart, above a break the span does not cross (a photo
+   with its caption and credit, a share bar): the best run before the span,
+   when it is worth a paragraph or two on its own, is body too.
 4. *Context-sensitive labels.* Inside the span, text is body and short lines
    without final punctuation are headings. Outside, lines are metadata (when
    :mod:`pipeline.metadata` reads a field from them), the title (the best
@@ -435,25 +438,58 @@ def match_is_whole(b: _Block) -> bool:
 
 
 def _main_span(blocks: list[_Block], t: ClassifierThresholds) -> tuple[int, int] | None:
-    """The run of blocks with the largest total score (Kadane), never across a comments header.
+    """The run of blocks with the largest total score, never across a comments header.
 
     Comments follow the article they discuss: when a run before the first
     comments header is worth an article, a longer discussion after it does not win.
     """
     best, best_span = 0.0, None
-    total, start = 0.0, 0
-    for i, b in enumerate(blocks):
-        if b.noise is RemovalReason.COMMENTS_HEADER:
-            if best_span is not None and best >= t.article_before_comments:
-                return best_span
-            total, start = 0.0, i + 1
+    lo = 0
+    for i in range(len(blocks) + 1):
+        if i < len(blocks) and blocks[i].noise is not RemovalReason.COMMENTS_HEADER:
             continue
-        total += _score(b, t)
+        score, span = _best_run(blocks, lo, i, t)
+        if score > best:
+            best, best_span = score, span
+        if i < len(blocks) and best_span is not None and best >= t.article_before_comments:
+            return best_span
+        lo = i + 1
+    return best_span
+
+
+def _best_run(blocks: list[_Block], lo: int, hi: int, t: ClassifierThresholds
+              ) -> tuple[float, tuple[int, int] | None]:
+    """The run of ``blocks[lo:hi]`` with the largest total score (Kadane), and that score;
+    the first such run when two score the same."""
+    best, best_span = 0.0, None
+    total, start = 0.0, lo
+    for i in range(lo, hi):
+        total += _score(blocks[i], t)
         if total <= 0:
             total, start = 0.0, i + 1
         elif total > best:
             best, best_span = total, (start, i)
-    return best_span
+    return best, best_span
+
+
+def _article_spans(blocks: list[_Block], t: ClassifierThresholds) -> list[tuple[int, int]]:
+    """The main span, and before it the article's opening when it stands apart.
+
+    A lead or first paragraphs cut off from the rest by a photo with its caption
+    and credit, or a share bar, cost the main span more than they add. The best
+    run before it is the opening when it scores ``opening_min_score`` on its own,
+    never across a comments header. Only before: what stands apart after an
+    article is mostly teasers of other articles (taking the best run after it too,
+    F1 sh-dump / traf-dump: 0.909 / 0.856, against 0.921 / 0.864 for the opening alone).
+    """
+    main = _main_span(blocks, t)
+    if main is None:
+        return []
+    lo = main[0]
+    while lo and blocks[lo - 1].noise is not RemovalReason.COMMENTS_HEADER:
+        lo -= 1
+    score, opening = _best_run(blocks, lo, main[0], t)
+    return [opening, main] if opening and score >= t.opening_min_score else [main]
 
 
 def _is_heading(b: _Block, t: ClassifierThresholds) -> bool:
@@ -590,13 +626,18 @@ def classify(lines: Sequence[Line], *, language: str | None, extracted: bool,
             if comments := _read_comments(blocks, i):
                 header = i
                 break
-    span = (0, len(blocks) - 1) if extracted and blocks else _main_span(blocks, t)
-    start, end = span if span else (len(blocks), len(blocks) - 1)
+    spans = [(0, len(blocks) - 1)] if extracted and blocks else _article_spans(blocks, t)
+    # the body's lines, and where it starts and ends: the lines outside it are the head
+    # up to its last line (between an opening and the main span too), then the tail
+    in_body = bytearray(len(blocks))
+    for first, last in spans:
+        in_body[first:last + 1] = b"\x01" * (last + 1 - first)
+    start, end = (spans[0][0], spans[-1][1]) if spans else (len(blocks), len(blocks) - 1)
 
     for i, b in enumerate(blocks):
         if b.kind is not None or b.noise in _NOT_METADATA:
             continue
-        zone = Zone.HEAD if i < start else Zone.TAIL if i > end else Zone.BODY
+        zone = Zone.BODY if in_body[i] else Zone.HEAD if i < end else Zone.TAIL
         if zone is Zone.BODY and b.noise is None and b.grade in (Grade.GOOD, Grade.NEARGOOD):
             continue
         hits = read_line(b.line.text, zone, language)
@@ -610,12 +651,13 @@ def classify(lines: Sequence[Line], *, language: str | None, extracted: bool,
     labels: list[Labeled] = []
     blocks.reverse()
     while blocks:
-        labels.append(_label(blocks.pop(), len(labels), start, end, title, has_comments,
-                             extracted, t))
-    return Classified(tuple(labels), tuple(comments), span is not None)
+        i = len(labels)
+        labels.append(_label(blocks.pop(), i, bool(in_body[i]), i < start, title,
+                             has_comments, extracted, t))
+    return Classified(tuple(labels), tuple(comments), bool(spans))
 
 
-def _label(b: _Block, i: int, start: int, end: int, title: int | None, has_comments: bool,
+def _label(b: _Block, i: int, body: bool, head: bool, title: int | None, has_comments: bool,
            extracted: bool, t: ClassifierThresholds) -> Labeled:
     line = b.line
     if b.kind is Kind.COMMENT:
@@ -626,7 +668,7 @@ def _label(b: _Block, i: int, start: int, end: int, title: int | None, has_comme
         return Labeled(line, Kind.NOISE, b.noise, hits=b.hits)
     if i == title:
         return Labeled(line, Kind.TITLE)
-    if start <= i <= end:
+    if body:
         if b.grade in (Grade.GOOD, Grade.NEARGOOD):
             return Labeled(line, Kind.BODY, joined=b.joined)
         if _is_heading(b, t):
@@ -635,7 +677,7 @@ def _label(b: _Block, i: int, start: int, end: int, title: int | None, has_comme
             # an extractor already chose these lines: only lexicon noise is taken out
             return Labeled(line, Kind.BODY, joined=b.joined)
         return Labeled(line, Kind.NOISE, RemovalReason.BOILERPLATE)
-    if i < start and has_comments and _ONLY_COUNT.fullmatch(line.text):
+    if head and has_comments and _ONLY_COUNT.fullmatch(line.text):
         # a lone number near the headline is the comment count (Clubic-style pages),
         # but only when the page does have a comments section to confirm it
         return Labeled(line, Kind.METADATA, hits=(MetaHit(MetaField.COMMENT_COUNT,

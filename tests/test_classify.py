@@ -91,6 +91,46 @@ def test_a_short_opening_before_a_comments_header_does_not_hold_the_article() ->
     assert got[-3:] == [BODY, BODY, BODY]
 
 
+P4 = ("Le texte sera examiné au Sénat au début de l’automne, après une série de consultations "
+      "avec les maires, les départements et les régions, a précisé le ministère.")
+P5 = ("D’ici là, le gouvernement promet de publier une simulation commune par commune, afin que "
+      "chaque conseil municipal puisse préparer son budget de l’an prochain.")
+P6 = ("Les élus de l’opposition ont annoncé qu’ils déposeraient des amendements pour protéger "
+      "les communes touristiques, dont les charges dépassent de loin le nombre d’habitants.")
+# the rest of the article, worth more than its opening paragraph
+REST = [f"{P3} {P4}", "", f"{P5} {P6}"]
+# a photo's credit and a share bar: more lines of noise than an opening paragraph outweighs
+BREAK = ["Photo : Jean Martin / AFP", "Partager", "Facebook", "Twitter", "LinkedIn", "E-mail",
+         "Imprimer"]
+
+
+def test_an_opening_paragraph_set_apart_by_a_share_bar_is_body() -> None:
+    got = labels([f"{P1} {P2}", "", *BREAK, "", *REST])
+    assert got[0] == BODY
+    assert all(kind == "noise" for kind, _ in got[1:-2])
+    assert got[-2:] == [BODY, BODY]
+
+
+def test_a_teaser_set_apart_is_not_worth_a_paragraph() -> None:
+    # a teaser of one sentence, shorter than length_high: half its length, under the bar
+    teaser = P1
+    assert ClassifierThresholds().length_low <= len(teaser) < (
+        ClassifierThresholds().length_high)
+    got = labels([teaser, "", *BREAK, "", *REST])
+    assert got[0] == ("noise", "boilerplate")
+    assert got[-2:] == [BODY, BODY]
+
+
+def test_the_opening_is_never_looked_for_across_a_comments_header() -> None:
+    # worth a paragraph, but not the article_before_comments the main span needs
+    opening = f"{P1} {P2}"
+    assert ClassifierThresholds().opening_min_score <= len(opening) < (
+        ClassifierThresholds().article_before_comments)
+    got = labels([opening, "", "Commentaires", "", *BREAK, "", *REST])
+    assert got[0] == ("noise", "boilerplate")
+    assert got[-2:] == [BODY, BODY]
+
+
 def test_comments_in_author_then_text_layout() -> None:
     lines = [P1, "", P2, "", "Commentaires (2)", "", "jdupont",
              "Très bon article, merci pour ces précisions.", "marie_l",
