@@ -35,7 +35,7 @@ from importlib import resources
 import tomllib
 
 from pipeline.config import ClassifierThresholds
-from pipeline.dates import LANGUAGES, fold, parse_date
+from pipeline.dates import LANGUAGES, fold, match_date, parse_date
 from pipeline.document import Kind, Line
 from pipeline.lexicon import match_normalised, normalise, normalise_folded, stopwords
 from pipeline.metadata import (
@@ -519,7 +519,28 @@ def _title_score(b: _Block, distance: int, t: ClassifierThresholds,
         score += 1.0  # the headline is echoed (page title, breadcrumb)
     if b.words >= 4:
         score += 0.5
+    if _holds_date(text):
+        # a byline or a dateline ("By Jane Doe | November 19, 2019", "Publié le 3 mai
+        # 2022 par …") that the metadata rules did not read: a headline rarely holds a
+        # date, so any line without one comes first
+        score -= 1.0
     return score
+
+
+_WORD_START = re.compile(r"(?<!\w)\w")
+
+
+def _holds_date(text: str) -> bool:
+    """Whether a whole date (day, month and year, in any form the date grammar knows)
+    starts at one of the words of ``text``.
+
+    >>> _holds_date("By Jane Doe | Nov. 19, 2019"), _holds_date("Les 10 chiffres du budget")
+    (True, False)
+    """
+    if not any(c.isdigit() for c in text):  # every form has its year in digits
+        return False
+    folded = fold(text)
+    return any(match_date(folded, m.start()) for m in _WORD_START.finditer(folded))
 
 
 def _pick_title(blocks: list[_Block], start: int, end: int, t: ClassifierThresholds

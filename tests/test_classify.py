@@ -131,6 +131,32 @@ def test_the_opening_is_never_looked_for_across_a_comments_header() -> None:
     assert got[-2:] == [BODY, BODY]
 
 
+HEADLINE = "City approves budget after a long night of debate"
+
+
+@pytest.mark.parametrize("byline", [
+    "By Tim Childers - Live Science Contributor 2019-11-19T12:48:14Z Space",
+    "Written by Rachael Link, MS, RD on November 14, 2019",
+    "Posted by Michael David Smith on November 19, 2019, 6:21 AM EST",
+    "Mi, 18. Oktober 2023 um 12:50 Uhr",
+])
+def test_a_dated_byline_nearer_the_body_is_not_taken_for_the_headline(byline: str) -> None:
+    got = labels([HEADLINE, byline, "", E1, "", E2], language="en")
+    assert got[0] == TITLE and got[1] != TITLE
+
+
+def test_a_headline_holding_a_date_is_still_the_title_when_nothing_else_is() -> None:
+    headline = "Voters go to the polls on 5 November 2024 in record numbers"
+    assert labels([headline, "", E1, "", E2], language="en")[0] == TITLE
+
+
+def test_figures_without_a_date_do_not_hold_a_headline_back() -> None:
+    # a shorter label nearer the body loses to a longer headline unless the latter is held back
+    got = labels(["The 10 numbers of the 2024 city budget", "Local politics news", "", E1, "",
+                  E2], language="en")
+    assert got[0] == TITLE and got[1] != TITLE
+
+
 def test_comments_in_author_then_text_layout() -> None:
     lines = [P1, "", P2, "", "Commentaires (2)", "", "jdupont",
              "Très bon article, merci pour ces précisions.", "marie_l",
