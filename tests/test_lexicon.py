@@ -64,6 +64,13 @@ CAUGHT = [
     ("pl", "Zapraszamy też do subskrypcji naszego newslettera", R.NEWSLETTER),
     ("it", "Leggi anche", R.RELATED_LINKS),
     ("pt", "O seu endereço de e-mail não será publicado.", R.COMMENT_FORM),
+    # a caption that ends in its credit, and a share bar of labelled buttons
+    ("de", "In Gottesdiensten gilt FFP2-Maskenpflicht. Foto: ccnull/Marco Verch", R.CAPTION),
+    ("de", "Demut hinter Masken Foto: Adobe Stock", R.CAPTION),
+    ("es", "Un grupo de pingüinos, en la Antártida el 11 de febrero pasado. Foto: EFE",
+     R.CAPTION),
+    ("es", "Compartir en Facebook Compartir en Twitter Compartir en WhatsApp", R.SHARE),
+    (None, "Twitter Facebook LinkedIn Email Reddit Digg Print", R.SHARE),
 ]
 
 # Sentences that mention the same words but are article text.
@@ -90,6 +97,10 @@ KEPT = [
            "unions and most of the councils along the route, the minister said on Tuesday."),
     ("pl", "Reklama telewizyjna kosztowała firmę ponad milion złotych."),
     ("de", "Die Kommentare der Leser waren überwiegend positiv."),
+    # a photo named in a sentence, or an image inside a word, is no credit
+    ("de", "Das Foto zeigt den Bürgermeister: Er lächelt, wie man ihn selten sieht."),
+    ("de", "Die Weiterbildung: ein Angebot für alle Beschäftigten der Stadt"),
+    ("es", "La foto del día: los bomberos rescatan a un perro atrapado en el río."),
 ]
 
 
