@@ -584,6 +584,10 @@ def _combine(hits: list[MetaHit]) -> tuple[MetaHit, ...]:
     return tuple(out.values())
 
 
+# a list item's marker: dumps render the date or byline of a <li> as "* 26.02.2020"
+_LIST_MARKER = re.compile(r"[*+•·▪►‣◦-]\s+")
+
+
 def read_line(text: str, zone: Zone, language: str | None = None) -> tuple[MetaHit, ...] | None:
     """The fields a whole line states, or None when it is not a metadata line.
 
@@ -595,8 +599,11 @@ MetaHit(field=<MetaField.PUBLISHED_AT: 'published_at'>, value='2023-11-21', \
 origin=<Origin.TEXT: 'text'>))
     >>> read_line("Source : Insee", Zone.BODY, "fr") is None
     True
+    >>> read_line("* 26.02.2020", Zone.HEAD, "de")
+    (MetaHit(field=<MetaField.PUBLISHED_AT: 'published_at'>, value='2020-02-26', \
+origin=<Origin.TEXT: 'text'>),)
     """
-    line = text.strip()
+    line = _LIST_MARKER.sub("", text.strip(), count=1)
     if not line or len(line) > _LIMITS["max_line_chars"] or "\n" in line:
         return None
     folded = fold(line)

@@ -168,6 +168,13 @@ LINES: list[tuple[str, Zone, str | None, Expected]] = [
     ("Titre : Sam Altman rejoint Microsoft", H, "fr",
      ((F.TITLE, "Sam Altman rejoint Microsoft"),)),
     ("Titre : Les Misérables", B, "fr", NOT_METADATA),
+    # --- a list item's marker: a dump renders the date or byline of a <li> as "* …"
+    ("* 26.02.2020", H, "de", ((F.PUBLISHED_AT, "2020-02-26"),)),
+    ("• 20 novembre 2023 à 17h19", H, "fr", ((F.PUBLISHED_AT, "2023-11-20T17:19"),)),
+    ("- By Jane Doe", H, "en", ((F.AUTHORS, ("Jane Doe",)),)),
+    ("* Published: 30 January 2017", H, "en", ((F.PUBLISHED_AT, "2017-01-30"),)),
+    ("* Sommaire", H, "fr", NOT_METADATA),
+    ("-20 novembre 2023", H, "fr", NOT_METADATA),  # a marker has its space
     # --- lines that are no metadata at all
     ("Sam Altman : l’affaire qui secoue OpenAI en cinq actes", H, "fr", NOT_METADATA),
     ("Lire d'autres articles", T, "fr", NOT_METADATA),
