@@ -648,19 +648,25 @@ def classify(lines: Sequence[Line], *, language: str | None, extracted: bool,
                 header = i
                 break
     spans = [(0, len(blocks) - 1)] if extracted and blocks else _article_spans(blocks, t)
-    # the body's lines, and where it starts and ends: the lines outside it are the head
-    # up to its last line (between an opening and the main span too), then the tail
+    # the body's lines (1, and 2 for the first lines of each of its runs), and where it
+    # starts and ends: the lines outside it are the head up to its last line (between
+    # an opening and the main span too), then the tail
     in_body = bytearray(len(blocks))
     for first, last in spans:
         in_body[first:last + 1] = b"\x01" * (last + 1 - first)
+        lead = min(last + 1, first + t.body_head_lines)
+        in_body[first:lead] = b"\x02" * (lead - first)
     start, end = (spans[0][0], spans[-1][1]) if spans else (len(blocks), len(blocks) - 1)
 
     for i, b in enumerate(blocks):
         if b.kind is not None or b.noise in _NOT_METADATA:
             continue
-        zone = Zone.BODY if in_body[i] else Zone.HEAD if i < end else Zone.TAIL
-        if zone is Zone.BODY and b.noise is None and b.grade in (Grade.GOOD, Grade.NEARGOOD):
-            continue
+        if in_body[i] and b.noise is None and b.grade in (Grade.GOOD, Grade.NEARGOOD):
+            continue  # a paragraph
+        # a dateline or byline among the first lines of the body (under a lead, a
+        # kicker) reads as in the head: further in, a date is a heading of the text
+        zone = (Zone.BODY if in_body[i] == 1 else Zone.HEAD if in_body[i] or i < end
+                else Zone.TAIL)
         hits = read_line(b.line.text, zone, language)
         if hits is not None:
             b.kind, b.hits = Kind.METADATA, hits

@@ -11,6 +11,7 @@ from pipeline.classify import classify
 from pipeline.config import ClassifierThresholds
 from pipeline.document import Kind, Line
 from pipeline.lexicon import stopwords
+from pipeline.metadata import MetaField
 from pipeline.record import RemovalReason as R
 from pipeline.segment import segment
 
@@ -155,6 +156,18 @@ def test_figures_without_a_date_do_not_hold_a_headline_back() -> None:
     got = labels(["The 10 numbers of the 2024 city budget", "Local politics news", "", E1, "",
                   E2], language="en")
     assert got[0] == TITLE and got[1] != TITLE
+
+
+def test_a_date_under_the_lead_is_the_article_s_and_one_further_in_is_not() -> None:
+    lines = [f"{P1} {P2}", "", "26 octobre 2023", "", *REST, "", "Une réforme attendue", "",
+             f"{P4} {P6}", "", "3 novembre 2023", "", f"{P5} {P3}"]
+    result = classify(list(segment(lines)), language="fr", extracted=False,
+                      thresholds=ClassifierThresholds())
+    kinds = [x.kind for x in result.labels]
+    assert kinds[1] is Kind.METADATA
+    assert [(h.field, h.value) for h in result.labels[1].hits] == [
+        (MetaField.PUBLISHED_AT, "2023-10-26")]
+    assert kinds[-2] is not Kind.METADATA  # a heading of the text, not its date
 
 
 def test_comments_in_author_then_text_layout() -> None:
