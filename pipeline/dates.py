@@ -239,12 +239,16 @@ def _grammar(language: str | None) -> _Grammar:
     ordinal = _alternation(_words(tables, "ordinals"))
     day = rf"(?P<day>3[01]|[12]\d|0?[1-9])(?:{ordinal})?(?!\d)\.?" if ordinal else (
         r"(?P<day>3[01]|[12]\d|0?[1-9])(?!\d)\.?")
-    year = r"(?P<year>\d{4})(?!\d)"
+    # a year ends at a non-digit, or where the same date is glued on again: themes
+    # print the publication and update dates side by side ("19. Dezember 202219.
+    # Dezember 2022", "17/11/201917/11/2019"), and a dump loses the space between them
+    year_end = r"(?:(?!\d)|(?=\d{1,2}[./]))"
+    year = rf"(?P<year>\d{{4}}){year_end}"
     forms = (
         re.compile(r"(?P<year>\d{4})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})"
                    r"(?!\d)"),
         re.compile(rf"{lead}(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})(?P=sep)"
-                   rf"(?P<year>\d{{4}}|\d{{2}})(?!\d)"),
+                   rf"(?P<year>\d{{4}}|\d{{2}})(?:(?!\d)|(?<=\d{{4}})(?=\d{{1,2}}[./]))"),
         re.compile(rf"{lead}{day}[\s-]*{month}[\s,-]*{year}"),
         re.compile(rf"{lead}{month}\s*{day}\s*,?\s*{year}"),
     )
@@ -431,6 +435,19 @@ def match_label(folded: str, pos: int = 0, *, language: str | None = None
     return g.label_kind[m["bare"] or m["colon"]], m.end()
 
 
+def glued_date(folded: str, pos: int, *, language: str | None = None) -> bool:
+    """Whether a date starts at ``pos`` right after another one, with nothing between.
+
+    Themes print a post's publication and update dates side by side, and a dump
+    loses the space between them: "August 2, 2019August 2, 2019".
+
+    >>> glued_date(fold("August 2, 2019August 2, 2019"), 14)
+    True
+    """
+    return pos > 0 and folded[pos - 1].isalnum() and match_date(
+        folded, pos, language=language) is not None
+
+
 _TRAILING = " .,;"
 
 
@@ -466,7 +483,9 @@ def find_dates(text: str, *, language: str | None = None) -> FoundDates | None:
             break
         sep = g.separator.match(s, pos)
         if sep is None or sep.end() == pos:
-            return None
+            if hit is None or not glued_date(s, pos, language=language):
+                return None
+            continue
         pos = sep.end()
     return FoundDates(found.get(DateKind.PUBLISHED), found.get(DateKind.UPDATED))
 

@@ -34,6 +34,7 @@ from pipeline.dates import (
     LANGUAGES,
     DateKind,
     fold,
+    glued_date,
     label_regex,
     language_tables,
     match_date,
@@ -450,6 +451,7 @@ class _Reader:
         self.empty_byline = False  # "Par" with no name and no colon
         self.hard_separator = False  # the last separator was "|", "/", "—"…
         self.dated = False  # a date statement was read (a relative one too)
+        self.dated_at: int | None = None  # where the last date read ends
 
     def read(self) -> tuple[MetaHit, ...] | None:
         if (whole := self._whole_line()) is not None:
@@ -466,7 +468,11 @@ class _Reader:
                 break
             sep = self.lex.separator.match(self.folded, pos)
             if sep is None or sep.end() == pos:
-                return None
+                # two dates glued together ("2. Februar 20202. Februar 2020")
+                if not (self.dated_at == pos and glued_date(self.folded, pos,
+                                                            language=self.language)):
+                    return None
+                continue
             self.hard_separator = bool(_HARD_SEPARATOR.search(sep[0]))
             pos = sep.end()
         if self.loose_names:
@@ -506,7 +512,7 @@ class _Reader:
             return None  # a date heading in the body ("Vendredi 17 novembre 2023")
         if (date := match_date(folded, pos, language=self.language)) is not None:
             self.hits.append(MetaHit(MetaField.PUBLISHED_AT, date[0]))
-            self.dated = True
+            self.dated, self.dated_at = True, date[1]
             return date[1]
         if (relative := match_relative(folded, pos, language=self.language)) is not None:
             self.dated = True  # "il y a 2 heures": a date line, never resolved
@@ -536,7 +542,7 @@ class _Reader:
                 return n if pos >= n and colon else None  # "Publish date :" left empty
             field = MetaField.PUBLISHED_AT if kind is _Kind.PUBLISHED else MetaField.UPDATED_AT
             self.hits.append(MetaHit(field, date[0]))
-            self.dated = True
+            self.dated, self.dated_at = True, date[1]
             return date[1]
         if kind is _Kind.AUTHOR:
             stop = lex.author_end.search(folded, pos)

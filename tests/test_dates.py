@@ -129,6 +129,14 @@ FOUND = [
     ("il y a 2 heures", FoundDates(None, None)),
     # a second date of one kind does not replace the first
     ("29 November 2018 | 20 January 2019", FoundDates("2018-11-29", None)),
+    # a theme's publication and update dates glued together by the dump
+    ("19. Dezember 202219. Dezember 2022", FoundDates("2022-12-19", None)),
+    ("August 2, 2019August 2, 2019", FoundDates("2019-08-02", None)),
+    ("17/11/201917/11/2019", FoundDates("2019-11-17", None)),
+    ("28. Juni 201914. Januar 2020", FoundDates("2019-06-28", None)),
+    # a year glued to other digits is no year
+    ("12.03.20231", None),
+    ("21 novembre 20231 visiteurs", None),
     # more than dates: not a date line
     ("Par Jean Dupont, publié le 21 novembre 2023", None),
     ("Publié le 21 novembre 2023 dans la rubrique Économie", None),

@@ -174,6 +174,11 @@ LINES: list[tuple[str, Zone, str | None, Expected]] = [
     ("- By Jane Doe", H, "en", ((F.AUTHORS, ("Jane Doe",)),)),
     ("* Published: 30 January 2017", H, "en", ((F.PUBLISHED_AT, "2017-01-30"),)),
     ("* Sommaire", H, "fr", NOT_METADATA),
+    # a theme's publication and update dates, glued together by the dump
+    ("Veröffentlicht am 10. Februar 20199. Februar 2019 von Heiko Müller", H, "de",
+     ((F.PUBLISHED_AT, "2019-02-10"), (F.AUTHORS, ("Heiko Müller",)))),
+    ("Posted on August 2, 2019August 2, 2019", H, "en", ((F.PUBLISHED_AT, "2019-08-02"),)),
+    ("20 novembre 202320 novembre", H, "fr", NOT_METADATA),
     ("-20 novembre 2023", H, "fr", NOT_METADATA),  # a marker has its space
     # --- lines that are no metadata at all
     ("Sam Altman : l’affaire qui secoue OpenAI en cinq actes", H, "fr", NOT_METADATA),
