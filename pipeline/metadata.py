@@ -380,8 +380,13 @@ def _lexicon(language: str | None) -> _Lexicon:
         _words(tables, "labels", "published", "bare") + _words(tables, "labels", "updated", "bare"),
         _words(tables, "labels", "published", "colon")
         + _words(tables, "labels", "updated", "colon"))
-    date_start = _alt(_words(tables, "dates", "weekdays") + _words(tables, "dates", "day_prefixes")
-                      + [m for t in tables for names in t["dates"]["months"] for m in names])
+    date_words = (_words(tables, "dates", "weekdays")
+                  + [m for t in tables for names in t["dates"]["months"] for m in names])
+    date_start = _alt(date_words + _words(tables, "dates", "day_prefixes"))
+    # "By Jane Doe on July 27, 2017": the names stop where a date's prefix starts,
+    # when a date does follow it ("Jean Le Gall" keeps its particle)
+    prefixed_date = (rf"(?:{_alt(_words(tables, 'dates', 'day_prefixes'))})\s+"
+                     rf"(?:\d|(?:{_alt(date_words)})(?!\w))")
     relative_start = _alt(_words(tables, "dates", "relative_days")
                           + _words(tables, "dates", "relative_before")
                           + _words(tables, "dates", "relative_counts"))
@@ -397,7 +402,7 @@ def _lexicon(language: str | None) -> _Lexicon:
         weak=frozenset(weak),
         author_end=re.compile(
             rf"\s*[|•·]\s*|\s+[-–—]\s+|(?:\s*[,;]\s*|\s+)(?={date_labels})"
-            rf"|\s*[,;]\s*(?=\d|(?:{date_start})(?!\w))|\s+(?=\d)"),
+            rf"|\s*[,;]\s*(?=\d|(?:{date_start})(?!\w))|\s+(?=\d|{prefixed_date})"),
         rest_end=re.compile(r"\s+[|•·]\s+"),
         tags_end=re.compile(rf"\s*[|•·]\s*(?={label})|\s+(?=(?:{statement_starts})\s)"),
         inner_label=re.compile(rf"\s(?:{_alt(bare + colon)})\s*:"),

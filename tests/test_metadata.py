@@ -168,6 +168,19 @@ LINES: list[tuple[str, Zone, str | None, Expected]] = [
     ("Titre : Sam Altman rejoint Microsoft", H, "fr",
      ((F.TITLE, "Sam Altman rejoint Microsoft"),)),
     ("Titre : Les Misérables", B, "fr", NOT_METADATA),
+    # --- a byline, then its date after the date's prefix ("on", "le", "am")
+    ("Written by Ana Sandoiu on July 27, 2017", H, "en",
+     ((F.AUTHORS, ("Ana Sandoiu",)), (F.PUBLISHED_AT, "2017-07-27"))),
+    ("By Jane Doe on Monday, March 4, 2024", H, "en",
+     ((F.AUTHORS, ("Jane Doe",)), (F.PUBLISHED_AT, "2024-03-04"))),
+    ("Par Jean Dupont le 21 novembre 2023", H, "fr",
+     ((F.AUTHORS, ("Jean Dupont",)), (F.PUBLISHED_AT, "2023-11-21"))),
+    ("Von Anna Schmidt am 3. Mai 2022", H, "de",
+     ((F.AUTHORS, ("Anna Schmidt",)), (F.PUBLISHED_AT, "2022-05-03"))),
+    # a particle that is no date's prefix stays in the name
+    ("Par Jean Le Gall", H, "fr", ((F.AUTHORS, ("Jean Le Gall",)),)),
+    ("Par Jean Le Gall le 3 mai 2022", H, "fr",
+     ((F.AUTHORS, ("Jean Le Gall",)), (F.PUBLISHED_AT, "2022-05-03"))),
     # --- a list item's marker: a dump renders the date or byline of a <li> as "* …"
     ("* 26.02.2020", H, "de", ((F.PUBLISHED_AT, "2020-02-26"),)),
     ("• 20 novembre 2023 à 17h19", H, "fr", ((F.PUBLISHED_AT, "2023-11-20T17:19"),)),
