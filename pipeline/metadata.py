@@ -157,10 +157,10 @@ def _name_token(token: str, first: bool) -> bool:
     key = _key(token)
     if not first and (key in _PARTICLES or _ELIDED_PARTICLE.match(token)):
         return True
+    if _INITIALS.fullmatch(token) and token[0].isupper():
+        return True  # before the words: "L." is no elided "l'" ("Troy L. Smith")
     if key in _NOT_NAME or key in _PARTICLES or not token[0].isupper():
         return False
-    if _INITIALS.fullmatch(token):
-        return True
     # a first name in capitals is an acronym ("CNN Business"); a surname may be
     # ("Marie-Claire DELAIRE")
     if (first and token.isupper() and len(token) > 1) or _GLUED.search(token):

@@ -238,6 +238,8 @@ PERSONS = [
     ("Marie-Hélène de La Tour", True),
     ("Jean DUPONT", True),
     ("J.-P. Dupont", True),
+    ("Troy L. Smith", True),  # "L." is an initial, not the elided article "l'"
+    ("Marie L. Dupont", True),
     ("Pierre d’Alembert", True),
     ("Ursula von der Leyen", True),
     ("Microsoft", False),
