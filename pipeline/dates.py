@@ -273,7 +273,7 @@ def _grammar(language: str | None) -> _Grammar:
              rf"(?:(?<=\d)(?P<z>z)(?!\w)|\s*\(?(?P<zone>[+-]\d{{2}}:?\d{{2}}"
              rf"|(?:utc|gmt)\s*[+-]\s*\d{{1,2}}(?::?\d{{2}})?|{_opt(zones)})\)?(?!\w))?")
     clock_after = re.compile(
-        rf"(?:\s*,\s*|\s*t\s*|\s+(?:{_opt(joiners)}|-|–|—|\|)\s+|\s*-\s*|\s+){clock}")
+        rf"(?:\s*,\s*|\s*t\s*|\s+(?:{_opt(joiners)}|-|–|—|\||/)\s+|\s*-\s*|\s+){clock}")
     clock_before = re.compile(rf"{clock}\s*,?\s+")
 
     bare, colon, label_kind = read_labels((t, k) for t in tables for k in DateKind)

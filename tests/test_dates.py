@@ -129,6 +129,10 @@ FOUND = [
     ("il y a 2 heures", FoundDates(None, None)),
     # a second date of one kind does not replace the first
     ("29 November 2018 | 20 January 2019", FoundDates("2018-11-29", None)),
+    # the time after a slash ("Posted: Nov 8, 2023 / 04:43 PM CST" on TV stations' pages)
+    ("Nov 8, 2023 / 04:43 PM", FoundDates("2023-11-08T16:43", None)),
+    ("20/11/2019 / 11:42 am", FoundDates("2019-11-20T11:42", None)),
+    ("12. März 2021 / 14:30 Uhr", FoundDates("2021-03-12T14:30", None)),
     # a theme's publication and update dates glued together by the dump
     ("19. Dezember 202219. Dezember 2022", FoundDates("2022-12-19", None)),
     ("August 2, 2019August 2, 2019", FoundDates("2019-08-02", None)),
