@@ -267,11 +267,13 @@ def _grammar(language: str | None) -> _Grammar:
     if meridiem:
         clock_forms.append(rf"(?P<h3>1[0-2]|0?[1-9])(?=\s*(?:{meridiem})(?!\w))")
     zones = _alternation({k for k in COMMON["timezones"]} - {"Z"})
+    ambiguous = _alternation(COMMON["ambiguous_timezones"]["names"])
     clock = (rf"(?:{'|'.join(clock_forms)})"
              rf"(?:\s*(?P<ap>{_opt(meridiem)})(?!\w))?"
              rf"(?:\s*(?:{_opt(suffixes)})(?!\w))?"
              rf"(?:(?<=\d)(?P<z>z)(?!\w)|\s*\(?(?P<zone>[+-]\d{{2}}:?\d{{2}}"
-             rf"|(?:utc|gmt)\s*[+-]\s*\d{{1,2}}(?::?\d{{2}})?|{_opt(zones)})\)?(?!\w))?")
+             rf"|(?:utc|gmt)\s*[+-]\s*\d{{1,2}}(?::?\d{{2}})?|{_opt(zones)})\)?(?!\w)"
+             rf"|\s+(?:{ambiguous})(?=\s*(?:$|[|/,;•·])))?")
     clock_after = re.compile(
         rf"(?:\s*,\s*|\s*t\s*|\s+(?:{_opt(joiners)}|-|–|—|\||/)\s+|\s*-\s*|\s+){clock}")
     clock_before = re.compile(rf"{clock}\s*,?\s+")

@@ -65,9 +65,10 @@ PARSED = [
     # time before the date, zone names that state one offset
     ("Updated 10:01 pm PST, Tuesday, November 19, 2019", "en", "2019-11-19T22:01-08:00"),
     ("Published 11:11 PM EST Nov 19, 2019", "en", "2019-11-19T23:11-05:00"),
-    # "ET" is EST or EDT, and "et" is French for "and": the zone is not read, so
-    # the string is more than a date
-    ("Nov. 20, 2019 5:52 AM ET", "en", None),
+    # "ET" is EST or EDT: the time is read with no offset; "et" is French for "and",
+    # so an ambiguous zone is read only where a statement ends
+    ("Nov. 20, 2019 5:52 AM ET", "en", "2019-11-20T05:52"),
+    ("20 novembre 2023 à 17h19 et 18h", "fr", None),
     # RFC 2822
     ("Mon, 20 Nov 2023 15:55:27 +0100", None, "2023-11-20T15:55:27+01:00"),
     ("Mon, 20 Nov 2023 15:55:27 GMT", None, "2023-11-20T15:55:27+00:00"),
@@ -129,6 +130,14 @@ FOUND = [
     ("il y a 2 heures", FoundDates(None, None)),
     # a second date of one kind does not replace the first
     ("29 November 2018 | 20 January 2019", FoundDates("2018-11-29", None)),
+    # an ambiguous zone at the end of a statement is read and gives no offset; "et"
+    # inside a French line is the conjunction
+    ("Nov 8, 2023 04:43 PM CST", FoundDates("2023-11-08T16:43", None)),
+    ("Posted: Nov 8, 2023 / 04:43 PM CST", FoundDates("2023-11-08T16:43", None)),
+    ("Nov. 19, 2019 8:21 am ET | Updated Nov. 19, 2019 9:02 am ET",
+     FoundDates("2019-11-19T08:21", "2019-11-19T09:02")),
+    ("Publié le 20 novembre 2023 à 17h19 et mis à jour le 21 novembre 2023",
+     FoundDates("2023-11-20T17:19", "2023-11-21")),
     # the time after a slash ("Posted: Nov 8, 2023 / 04:43 PM CST" on TV stations' pages)
     ("Nov 8, 2023 / 04:43 PM", FoundDates("2023-11-08T16:43", None)),
     ("20/11/2019 / 11:42 am", FoundDates("2019-11-20T11:42", None)),
