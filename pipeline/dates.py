@@ -244,12 +244,15 @@ def _grammar(language: str | None) -> _Grammar:
     # Dezember 2022", "17/11/201917/11/2019"), and a dump loses the space between them
     year_end = r"(?:(?!\d)|(?=\d{1,2}[./]))"
     year = rf"(?P<year>\d{{4}}){year_end}"
+    # the words some languages put between day, month and year ("3 de mayo de 2022")
+    connectors = _words(tables, "date_connectors")
+    link = rf"(?:(?:{_alternation(connectors)})\s+)?" if connectors else ""
     forms = (
         re.compile(r"(?P<year>\d{4})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})"
                    r"(?!\d)"),
         re.compile(rf"{lead}(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})(?P=sep)"
                    rf"(?P<year>\d{{4}}|\d{{2}})(?:(?!\d)|(?<=\d{{4}})(?=\d{{1,2}}[./]))"),
-        re.compile(rf"{lead}{day}[\s-]*{month}[\s,-]*{year}"),
+        re.compile(rf"{lead}{day}[\s-]*{link}{month}[\s,-]*{link}{year}"),
         re.compile(rf"{lead}{month}\s*{day}\s*,?\s*{year}"),
     )
 

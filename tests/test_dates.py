@@ -95,6 +95,12 @@ PARSED = [
     ("2023-13-01", None, None),
     ("20 novembre 2023 à 25h00", "fr", None),
     ("21 novembre 1850", "fr", None),
+    # Spanish: the words between day, month and year, the time after "a las"
+    ("3 de mayo de 2022", "es", "2022-05-03"),
+    ("04 de mayo 2022 a las 09:01 hrs.", "es", "2022-05-04T09:01"),
+    ("Viernes 22 abril, 2022", "es", "2022-04-22"),
+    ("08/05/2022 02:14 a.m.", "es", "2022-05-08T02:14"),
+    ("3 mayo de", "es", None),
     # ambiguous for the language: null rather than a guess
     ("12/02/2024", "en", None),
     ("11/20/2023", "fr", None),

@@ -181,6 +181,17 @@ LINES: list[tuple[str, Zone, str | None, Expected]] = [
     ("Par Jean Le Gall", H, "fr", ((F.AUTHORS, ("Jean Le Gall",)),)),
     ("Par Jean Le Gall le 3 mai 2022", H, "fr",
      ((F.AUTHORS, ("Jean Le Gall",)), (F.PUBLISHED_AT, "2022-05-03"))),
+    # --- Spanish bylines and datelines
+    ("Por Luciana Bertoia", H, "es", ((F.AUTHORS, ("Luciana Bertoia",)),)),
+    ("Por Isabel Caro, Rocío Latorre y José Miguel Wilson", H, "es",
+     ((F.AUTHORS, ("Isabel Caro", "Rocío Latorre", "José Miguel Wilson")),)),
+    ("Por Rodrigo Mejías 04 de mayo 2022 a las 09:01 hrs.", H, "es",
+     ((F.AUTHORS, ("Rodrigo Mejías",)), (F.PUBLISHED_AT, "2022-05-04T09:01"))),
+    ("Publicado el 03/05/2022 a las 22h03", H, "es", ((F.PUBLISHED_AT, "2022-05-03T22:03"),)),
+    ("Actualizado el 08/05/2022 02:14 a.m.", H, "es", ((F.UPDATED_AT, "2022-05-08T02:14"),)),
+    ("Por Juan Pérez con EFE", H, "es", ((F.AUTHORS, ("Juan Pérez",)),
+                                         (F.SOURCE_CREDIT, "EFE"))),
+    ("Por qué el Gobierno retrasa la reforma", H, "es", NOT_METADATA),
     # --- a list item's marker: a dump renders the date or byline of a <li> as "* …"
     ("* 26.02.2020", H, "de", ((F.PUBLISHED_AT, "2020-02-26"),)),
     ("• 20 novembre 2023 à 17h19", H, "fr", ((F.PUBLISHED_AT, "2023-11-20T17:19"),)),
