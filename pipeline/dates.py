@@ -251,7 +251,7 @@ def _grammar(language: str | None) -> _Grammar:
         re.compile(r"(?P<year>\d{4})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})"
                    r"(?!\d)"),
         re.compile(rf"{lead}(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})(?P=sep)"
-                   rf"(?P<year>\d{{4}}|\d{{2}})(?:(?!\d)|(?<=\d{{4}})(?=\d{{1,2}}[./]))"),
+                   rf"(?P<year>\d{{4}}{year_end}|\d{{2}}(?!\d))"),
         re.compile(rf"{lead}{day}[\s-]*{link}{month}[\s,-]*{link}{year}"),
         re.compile(rf"{lead}{month}\s*{day}\s*,?\s*{year}"),
     )
