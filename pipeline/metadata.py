@@ -382,11 +382,11 @@ def _lexicon(language: str | None) -> _Lexicon:
         + _words(tables, "labels", "updated", "colon"))
     date_words = (_words(tables, "dates", "weekdays")
                   + [m for t in tables for names in t["dates"]["months"] for m in names])
-    date_start = _alt(date_words + _words(tables, "dates", "day_prefixes"))
+    day_prefixes = _words(tables, "dates", "day_prefixes")
+    date_start = _alt(date_words + day_prefixes)
     # "By Jane Doe on July 27, 2017": the names stop where a date's prefix starts,
     # when a date does follow it ("Jean Le Gall" keeps its particle)
-    prefixed_date = (rf"(?:{_alt(_words(tables, 'dates', 'day_prefixes'))})\s+"
-                     rf"(?:\d|(?:{_alt(date_words)})(?!\w))")
+    prefixed_date = rf"(?:{_alt(day_prefixes)})\s+(?:\d|(?:{_alt(date_words)})(?!\w))"
     relative_start = _alt(_words(tables, "dates", "relative_days")
                           + _words(tables, "dates", "relative_before")
                           + _words(tables, "dates", "relative_counts"))
