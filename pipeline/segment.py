@@ -42,13 +42,15 @@ UPPER = _char_class(str.isupper)
 LOWER = _char_class(str.islower)
 
 # Sentence end glued to the next sentence: a lower-case letter or digit (not a
-# capital: that would be an abbreviation like "U.S.") and a full stop, then an
-# optional closing quote, then a capitalised word, with no space between.
-# Written from the stop (or the space before "!" and "?"), with what comes before
-# it as a look-behind, so the regex engine skips ahead to the punctuation.
+# capital: that would be an abbreviation like "U.S.") and a full stop or an
+# ellipsis ("…" or "..."), then an optional closing quote, then a capitalised word,
+# with no space between. Written from the stop (or the space before "!" and "?"),
+# with what comes before it as a look-behind, so the regex engine skips ahead to
+# the punctuation.
 _BEFORE_STOP = rf"[{LOWER}0-9%)\]]"
 _GLUED_SENTENCE = re.compile(
-    rf"[.…!?\u00a0\u202f ](?:(?<={_BEFORE_STOP}[.…!?])|(?<={_BEFORE_STOP}[\u00a0\u202f ])[!?])"
+    rf"[.…!?\u00a0\u202f ](?:(?<={_BEFORE_STOP}[.…!?])|(?<={_BEFORE_STOP}\.\.\.)"
+    rf"|(?<={_BEFORE_STOP}[\u00a0\u202f ])[!?])"
     rf"([”»\"’)]?)(?=[“«\"(]?[{UPPER}][{LOWER}])"
 )
 # A heading or sentence without final punctuation glued to the next one: an
@@ -87,10 +89,11 @@ def glued_split_points(text: str) -> list[int]:
     points: set[int] = set()
     if _MAYBE_SENTENCE.search(text):
         for m in _GLUED_SENTENCE.finditer(text):
-            # "2.0.Beta", "U.S.Army", "site.Com": a dotted token is a version, an
-            # abbreviation or a host name, not two sentences
+            # "2.0.Beta", "U.S.Army", "site.Com": a token dotted before its closing
+            # stops ("like...Who" is not) is a version, an abbreviation or a host
+            # name, not two sentences
             token_start = max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
-            if "." not in text[token_start:m.start()]:
+            if "." not in text[token_start:m.start()].rstrip("."):
                 points.add(m.end(1))
     if _MAYBE_CAMEL.search(text):
         for m in _GLUED_WORD.finditer(text):

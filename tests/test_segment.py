@@ -17,6 +17,9 @@ SPLITS = [
     ("le licenciement surprise de la superstarVendredi 17 novembre",
      ["le licenciement surprise de la superstar", "Vendredi 17 novembre"]),
     ("la confirmation d’OpenAIMais Sam Altman", ["la confirmation d’OpenAI", "Mais Sam Altman"]),
+    # an ellipsis of three full stops ends a sentence as "…" does
+    ("You may also like...Who will make it?", ["You may also like...", "Who will make it?"]),
+    ("la suite…Le départ", ["la suite…", "Le départ"]),
 ]
 
 UNCHANGED = [
@@ -28,6 +31,8 @@ UNCHANGED = [
     "Un texte ordinaire, sans rien de collé.",
     "日本語の文章です。次の文です。",
     "C’est l’été à Saint-Étienne.",
+    "Made in the U.S...The end",  # a dotted token before the ellipsis: an abbreviation
+    "Wait... What now",
 ]
 
 
