@@ -71,6 +71,14 @@ CAUGHT = [
      R.CAPTION),
     ("es", "Compartir en Facebook Compartir en Twitter Compartir en WhatsApp", R.SHARE),
     (None, "Twitter Facebook LinkedIn Email Reddit Digg Print", R.SHARE),
+    # WordPress's reply title and its cancel link on one line
+    ("en", "Leave a Reply Cancel reply", R.COMMENTS_HEADER),
+    ("fr", "Laisser un commentaire Annuler la réponse", R.COMMENTS_HEADER),
+    ("de", "Schreibe einen Kommentar Antworten abbrechen", R.COMMENTS_HEADER),
+    ("es", "Deja una respuesta Cancelar la respuesta", R.COMMENTS_HEADER),
+    ("it", "Lascia un commento Annulla risposta", R.COMMENTS_HEADER),
+    ("pt", "Deixe uma resposta Cancelar resposta", R.COMMENTS_HEADER),
+    ("pl", "Dodaj komentarz Anuluj pisanie odpowiedzi", R.COMMENTS_HEADER),
 ]
 
 # Sentences that mention the same words but are article text.
@@ -101,6 +109,7 @@ KEPT = [
     ("de", "Das Foto zeigt den Bürgermeister: Er lächelt, wie man ihn selten sieht."),
     ("de", "Die Weiterbildung: ein Angebot für alle Beschäftigten der Stadt"),
     ("es", "La foto del día: los bomberos rescatan a un perro atrapado en el río."),
+    ("en", "Leave a reply cancel reply to the landlord, the tenants were told."),
 ]
 
 
