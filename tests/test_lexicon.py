@@ -31,6 +31,7 @@ CAUGHT = [
     ("en", "We use cookies to give you the best experience", R.COOKIE),
     ("en", "5 min read", R.READING_TIME),
     ("en", "Copyright © 2023 Example Media. All rights reserved.", R.FOOTER),
+    ("en", "© 2019 Example Media, Inc", R.FOOTER),
     ("en", "China furious at Macron for Hong Kong protest jibe [INSIGHT]", R.RELATED_LINKS),
     ("en", "Protesters have worn masks (Image: GETTY )", R.CAPTION),
     ("en", "No Comments Yet", R.COMMENTS_HEADER),
@@ -71,6 +72,11 @@ CAUGHT = [
      R.CAPTION),
     ("es", "Compartir en Facebook Compartir en Twitter Compartir en WhatsApp", R.SHARE),
     (None, "Twitter Facebook LinkedIn Email Reddit Digg Print", R.SHARE),
+    # a caption ending in its credit, whatever the language
+    ("de", "Stau © aremac / Clipdealer", R.CAPTION),
+    ("de", "Moderne Heizungen senken den Energieverbrauch © iStock.com/djedzura", R.CAPTION),
+    ("de", "Das Hermelin ist im Winter gut getarnt. (mlharing / iStock.com)", R.CAPTION),
+    ("pl", "Wieś pod Krakowem, jesień 2019 roku © Jan Kowalski", R.CAPTION),
     # WordPress's reply title and its cancel link on one line
     ("en", "Leave a Reply Cancel reply", R.COMMENTS_HEADER),
     ("fr", "Laisser un commentaire Annuler la réponse", R.COMMENTS_HEADER),
@@ -110,6 +116,9 @@ KEPT = [
     ("de", "Die Weiterbildung: ein Angebot für alle Beschäftigten der Stadt"),
     ("es", "La foto del día: los bomberos rescatan a un perro atrapado en el río."),
     ("en", "Leave a reply cancel reply to the landlord, the tenants were told."),
+    # a copyright line is a footer, not a credit; a credit ends its line
+    ("en", "Le cliché © Jean Dupont a été vendu aux enchères. Puis la suite du récit."),
+    ("de", "Ich nutze Pixabay für meine Bilder, sagt die Fotografin."),
 ]
 
 
