@@ -37,6 +37,9 @@ CAUGHT = [
     ("en", "No Comments Yet", R.COMMENTS_HEADER),
     ("de", "Anzeige", R.ADVERTISING),
     ("de", "Mehr zum Thema", R.RELATED_LINKS),
+    ("de", "Zurück zur Übersicht", R.NAVIGATION),
+    ("de", "Angemeldet bleiben", R.NAVIGATION),
+    ("de", "Zum Weiterlesen", R.RELATED_LINKS),
     (None, "close", R.NAVIGATION),
     (None, "logo", R.NAVIGATION),
     # English template chrome on a French page
@@ -111,6 +114,7 @@ KEPT = [
            "unions and most of the councils along the route, the minister said on Tuesday."),
     ("pl", "Reklama telewizyjna kosztowała firmę ponad milion złotych."),
     ("de", "Die Kommentare der Leser waren überwiegend positiv."),
+    ("de", "Weitere Informationen gibt die Stadtverwaltung am Montag bekannt."),
     # a photo named in a sentence, or an image inside a word, is no credit
     ("de", "Das Foto zeigt den Bürgermeister: Er lächelt, wie man ihn selten sieht."),
     ("de", "Die Weiterbildung: ein Angebot für alle Beschäftigten der Stadt"),
