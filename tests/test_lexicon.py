@@ -120,8 +120,8 @@ KEPT = [
     ("de", "Die Weiterbildung: ein Angebot für alle Beschäftigten der Stadt"),
     ("es", "La foto del día: los bomberos rescatan a un perro atrapado en el río."),
     ("en", "Leave a reply cancel reply to the landlord, the tenants were told."),
-    # a copyright line is a footer, not a credit; a credit ends its line
-    ("en", "Le cliché © Jean Dupont a été vendu aux enchères. Puis la suite du récit."),
+    # a credit ends its line: © inside a sentence, or a library named in one, is text
+    ("fr", "Le cliché © Jean Dupont a été vendu aux enchères. Puis la suite du récit."),
     ("de", "Ich nutze Pixabay für meine Bilder, sagt die Fotografin."),
 ]
 
