@@ -91,7 +91,9 @@ def _load(name: str) -> _Rules:
             if starts := table.get(key):
                 alternatives = "|".join(re.escape(s.casefold())
                                         for s in sorted(starts, key=len, reverse=True))
-                found.append(f"(?P<{_group(reason)}>{alternatives})(?!\\w)")
+                # a whole word: a word character never goes on after the prefix's last
+                # one ("share" is no start of "shareholders"; "skip to " is of "skip to content")
+                found.append(f"(?P<{_group(reason)}>{alternatives})(?:(?<!\\w)|(?!\\w))")
         if regexes := table.get("regex"):
             alternatives = "|".join(f"(?:{p})" for p in regexes)
             patterns.append(f"(?P<{_group(reason)}>{alternatives})")

@@ -34,6 +34,16 @@ CAUGHT = [
     ("en", "© 2019 Example Media, Inc", R.FOOTER),
     ("en", "China furious at Macron for Hong Kong protest jibe [INSIGHT]", R.RELATED_LINKS),
     ("en", "Protesters have worn masks (Image: GETTY )", R.CAPTION),
+    ("en", "Close share panel", R.SHARE),
+    ("en", "Share Close extra sharing options", R.SHARE),
+    ("en", "These are external links and will open in a new window", R.SHARE),
+    ("en", "Why you can trust Sky News", R.NAVIGATION),
+    ("de", "Springe zum Inhalt", R.NAVIGATION),
+    # prefixes ending in a space or a sign, followed by a word
+    ("en", "Skip to primary sidebar", R.NAVIGATION),
+    ("en", "Posted in Brookhaven , DeKalb , News", R.NAVIGATION),
+    ("de", "Veröffentlicht in Body & Fitness", R.NAVIGATION),
+    ("en", "©2019 Example Media", R.FOOTER),
     ("en", "No Comments Yet", R.COMMENTS_HEADER),
     ("de", "Anzeige", R.ADVERTISING),
     ("de", "Mehr zum Thema", R.RELATED_LINKS),
@@ -123,6 +133,9 @@ KEPT = [
     # a credit ends its line: © inside a sentence, or a library named in one, is text
     ("fr", "Le cliché © Jean Dupont a été vendu aux enchères. Puis la suite du récit."),
     ("de", "Ich nutze Pixabay für meine Bilder, sagt die Fotografin."),
+    ("en", "Why you can trust a stranger more than a friend, and when you should not, is the "
+           "question the study set out to answer over the three years it ran in Ohio."),
+    ("en", "These are external links the company will open in a new window of its app."),
 ]
 
 
