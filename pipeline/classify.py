@@ -507,22 +507,32 @@ def _is_heading(b: _Block, t: ClassifierThresholds) -> bool:
 
 def _title_score(b: _Block, distance: int, t: ClassifierThresholds,
                  others: Sequence[str]) -> float | None:
+    """How well a line before the body reads as the headline; None when it cannot be one.
+
+    ``others`` are the keys of the other lines before the body. A copy of an earlier
+    line that was itself no noise stays a candidate when it is long enough: the
+    headline under a breadcrumb or a page title ending in it is a copy of that line.
+    """
     text = b.line.text
-    if (b.noise is not None or b.kind is not None or b.hits
+    if (b.noise not in (None, RemovalReason.DUPLICATE) or b.kind is not None or b.hits
             or not t.title_min_words <= b.words <= t.title_max_words
             or _ends_with(text, _STATEMENT_MARKS) or "\n" in text
             or not (text[0].isupper() or text[0].isdigit() or text[0] in "«“\"'‘")):
         return None
+    # a byline or a dateline ("By Jane Doe | November 19, 2019", "Publié le 3 mai
+    # 2022 par …") that the metadata rules did not read: a headline rarely holds a
+    # date, so any line without one comes first, and a dateline said twice is no echo
+    dated = _holds_date(text)
+    echo = b.words >= t.title_echo_min_words and not dated
+    if b.noise is not None and not echo:
+        return None
     score = 1.0 - distance / (t.title_max_distance + 1)
     key = _key(b)
-    if any(key in other and key != other for other in others):
+    if any(key in other and (echo or key != other) for other in others):
         score += 1.0  # the headline is echoed (page title, breadcrumb)
     if b.words >= 4:
         score += 0.5
-    if _holds_date(text):
-        # a byline or a dateline ("By Jane Doe | November 19, 2019", "Publié le 3 mai
-        # 2022 par …") that the metadata rules did not read: a headline rarely holds a
-        # date, so any line without one comes first
+    if dated:
         score -= 1.0
     return score
 
@@ -547,19 +557,30 @@ def _pick_title(blocks: list[_Block], start: int, end: int, t: ClassifierThresho
                 ) -> int | None:
     """The best headline before the body; else the body's first line when it reads as one."""
     head = blocks[:start]
-    others = [_key(b) for b in head]
+    keys = [_key(b) for b in head]
     best: tuple[float, int] | None = None
-    for i in range(len(head) - 1, max(-1, len(head) - 1 - t.title_max_distance), -1):
-        score = _title_score(head[i], start - i - 1, t, others)
+    distance = 0
+    for i in range(len(head) - 1, max(-1, len(head) - 1 - t.title_max_lines), -1):
+        b = head[i]
+        if b.kind is Kind.METADATA or b.noise not in (None, RemovalReason.DUPLICATE):
+            continue  # a byline, a date, a share bar or a caption between is no distance
+        score = _title_score(b, distance, t, keys[:i] + keys[i + 1:])
         if score is not None and (best is None or score > best[0]):
             best = (score, i)
-    if best:
-        return best[1]
-    # a dump that starts with its headline and goes straight into the text
+        distance += 1
+        if distance > t.title_max_distance:
+            break
+    # a dump that starts with its headline and goes straight into the text (the
+    # headline before it may be the same words, spaced or punctuated otherwise)
     if start < end and _title_score(blocks[start], 0, t, ()) is not None and (
-            blocks[start + 1].grade in (Grade.GOOD, Grade.NEARGOOD)):
+            blocks[start + 1].grade in (Grade.GOOD, Grade.NEARGOOD)) and (
+            best is None or _alnum(keys[best[1]]) == _alnum(_key(blocks[start]))):
         return start
-    return None
+    return best[1] if best else None
+
+
+def _alnum(text: str) -> str:
+    return "".join(filter(str.isalnum, text))
 
 
 def _comment_author(b: _Block, nxt: _Block | None) -> tuple[str, str | None] | None:
@@ -691,10 +712,10 @@ def _label(b: _Block, i: int, body: bool, head: bool, title: int | None, has_com
         return Labeled(line, Kind.COMMENT, comment=b.comment)
     if b.kind is Kind.METADATA:
         return Labeled(line, Kind.METADATA, hits=b.hits)
+    if i == title:  # the headline may be a copy of a breadcrumb's last item
+        return Labeled(line, Kind.TITLE)
     if b.noise is not None:
         return Labeled(line, Kind.NOISE, b.noise, hits=b.hits)
-    if i == title:
-        return Labeled(line, Kind.TITLE)
     if body:
         if b.grade in (Grade.GOOD, Grade.NEARGOOD):
             return Labeled(line, Kind.BODY, joined=b.joined)

@@ -158,6 +158,50 @@ def test_figures_without_a_date_do_not_hold_a_headline_back() -> None:
     assert got[0] == TITLE and got[1] != TITLE
 
 
+MENU = ["World", "Business", "Climate", "Log Out", "Local news", "Opinion pages"]
+
+
+def test_the_headline_said_again_under_its_breadcrumb_is_the_title() -> None:
+    # the breadcrumb's last item is the headline: the headline's line is a copy of it
+    got = labels([*MENU, f"* {HEADLINE}", "", HEADLINE, "", E1, "", E2], language="en")
+    assert got.index(TITLE) == len(MENU) + 1 and got.count(TITLE) == 1
+    assert got[-2:] == [BODY, BODY]
+
+
+def test_a_short_line_said_twice_is_a_menu_not_the_headline() -> None:
+    # desktop and mobile menus draw the same links twice, nearer the body than the headline
+    got = labels([HEADLINE, "Local news", "Log Out", "Local news", "Log Out", "", E1, "", E2],
+                 language="en")
+    assert got[0] == TITLE and TITLE not in got[1:]
+
+
+def test_a_dateline_said_twice_is_not_the_headline() -> None:
+    dateline = "Associated Press November 19, 2019, 9:02 AM"
+    got = labels(["Sports scores and schedules", dateline, "", dateline, "", E1, "", E2],
+                 language="en")
+    assert got[0] == TITLE and TITLE not in got[1:]
+
+
+def test_a_share_bar_between_headline_and_body_is_no_distance() -> None:
+    # a dozen share lines, more than title_max_distance: the lexicon knows them all
+    share = ["Share this with Facebook", "Share this with Twitter", "Share this with Email",
+             "Share this with WhatsApp"] * 3 + ["Close share panel"]
+    assert len(share) > ClassifierThresholds().title_max_distance
+    got = labels([*MENU, HEADLINE, *share, "", E1, "", E2], language="en")
+    assert got.index(TITLE) == len(MENU)
+    assert got[-2:] == [BODY, BODY]
+
+
+def test_the_body_s_first_line_is_the_title_when_the_headline_before_it_says_the_same() -> None:
+    # the page title before a share bar, and the text opening with the headline spaced
+    # otherwise: long and asking, it reads as the body's first paragraph
+    headline = "Covid-19: can the city still keep its budget after such a long night of debate?"
+    got = labels([*MENU, headline, "Share this with Facebook", "Share this with Twitter",
+                  "Close share panel", "", headline.replace(":", " :"), "", E1, "", E2],
+                 language="en")
+    assert got[-3:] == [TITLE, BODY, BODY] and got.count(TITLE) == 1
+
+
 def test_a_date_under_the_lead_is_the_article_s_and_one_further_in_is_not() -> None:
     lines = [f"{P1} {P2}", "", "26 octobre 2023", "", *REST, "", "Une réforme attendue", "",
              f"{P4} {P6}", "", "3 novembre 2023", "", f"{P5} {P3}"]
