@@ -104,6 +104,7 @@ _GENERIC: tuple[str, ...] = tuple(_key(name) for name in COMMON["generic"]["name
 _GENERIC_RE = re.compile("(?:" + "|".join(re.escape(g) for g in sorted(_GENERIC, key=len,
                                                                           reverse=True))
                          + ")(?: |$)")
+_GENERIC_ENDINGS = tuple(" " + _key(name) for name in COMMON["generic"]["endings"])
 _SITE_SHAPE = re.compile("|".join(f"(?:{p})" for p in COMMON["site_name"]["patterns"]))
 _SITE_LIKE = re.compile("|".join(f"(?:{p})" for p in (COMMON["site_name"]["patterns"]
                                                        + COMMON["site_name"]["press_words"])))
@@ -112,6 +113,8 @@ _PARTICLES = frozenset(_key(p) for p in COMMON["person"]["particles"])
 _SECOND_LEVEL = frozenset(COMMON["host"]["second_level"])
 _NOT_NAME = frozenset(_key(w) for table in LANGUAGES.values()
                       for w in table["person"]["not_name"])
+_ROLES = frozenset(_key(w) for table in LANGUAGES.values()
+                   for w in table["person"].get("roles", ()))
 _ELIDED_PARTICLE = re.compile(r"[dlo]['’](?=[^\W\d_])", re.IGNORECASE)  # d'Alembert, O’Brien
 _URL = re.compile(r"https?://[^\s<>\"'«»]+", re.IGNORECASE)
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:\d{2})?)?")
@@ -139,8 +142,22 @@ def _agency(text: str) -> str | None:
 
 
 def _generic(text: str) -> bool:
-    """Whether the name is, or starts with, a newsroom or CMS byline ("La rédaction …")."""
-    return _GENERIC_RE.match(_key(text)) is not None
+    """Whether the name is, starts with or ends with a newsroom or CMS byline ("La
+    rédaction …", "Jerusalem Post Staff"). A person named before the ending, with more
+    than a newsroom's name between, is no newsroom ("Adam Aaronson PhillyVoice Staff",
+    not "Practical Horseman Editorial Staff").
+
+    >>> [_generic(t) for t in ("La rédaction", "HNN Staff", "Adam Aaronson PhillyVoice Staff",
+    ...  "Practical Horseman Editorial Staff", "Anna Staffelbach")]
+    [True, True, False, True, False]
+    """
+    key = _key(text)
+    if _GENERIC_RE.match(key) is not None:
+        return True
+    if not key.endswith(_GENERIC_ENDINGS):
+        return False
+    person = person_before_role(text)
+    return person is None or _GENERIC_RE.fullmatch(_key(text.strip()[len(person):])) is not None
 
 
 def _site_like(text: str) -> bool:
@@ -184,6 +201,33 @@ def looks_like_person(text: str) -> bool:
     if _key(tokens[-1]) in _PARTICLES or not any(ch.islower() for ch in text):
         return False
     return all(_name_token(t, i == 0) for i, t in enumerate(tokens))
+
+
+# A byline's trade after the name: its word among the first few words of what follows
+_ROLE_WITHIN_WORDS = 3
+_ROLE_MAX_WORDS = 5
+
+
+def person_before_role(text: str) -> str | None:
+    """The name that opens ``text`` when a trade follows it, with a word or two before
+    the trade; the shortest such name, so that the words before the trade are left out.
+    A name never ends with an initial ("Bruce Y." of "Bruce Y. Lee Senior Contributor").
+
+    >>> [person_before_role(t) for t in ("Michael Hiltzik Business Columnist",
+    ...  "Bruce Y. Lee Senior Contributor", "Jean Dupont correspondant à Londres",
+    ...  "Michael Hiltzik", "Business Columnist")]
+    ['Michael Hiltzik', 'Bruce Y. Lee', 'Jean Dupont', None, None]
+    """
+    tokens = text.split()
+    for k in range(2, min(len(tokens), _LIMITS["max_name_words"] + 1)):
+        tail = tokens[k:]
+        if len(tail) > _ROLE_MAX_WORDS:
+            continue
+        if (any(_key(w) in _ROLES for w in tail[:_ROLE_WITHIN_WORDS])
+                and not _INITIALS.fullmatch(tokens[k - 1])
+                and looks_like_person(name := " ".join(tokens[:k]))):
+            return name
+    return None
 
 
 def _valid_url(text: str) -> str | None:
@@ -284,9 +328,9 @@ def _read_names(value: str, lex: _Lexicon, *, strict: bool) -> _Names | None:
             names.credit = names.credit or agency
         elif _generic(part) and not strict:
             continue
-        elif looks_like_person(part) and context is not _Context.FOR:
-            if part not in names.authors:
-                names.authors.append(part)
+        elif context is not _Context.FOR and (person := _person(part, strict)):
+            if person not in names.authors:
+                names.authors.append(person)
         elif strict:
             return None
         elif _site_like(part):
@@ -304,6 +348,19 @@ def _read_names(value: str, lex: _Lexicon, *, strict: bool) -> _Names | None:
         else:
             return None
     return names
+
+
+def _person(part: str, strict: bool) -> str | None:
+    """The person a part of a byline names, or None. After a label ("By"), the name may
+    be in capitals ("By DANICA KIRKA and JILL LAWLESS", as agencies print bylines) or
+    followed by its author's trade ("By Michael Hiltzik Business Columnist")."""
+    if looks_like_person(part):
+        return part
+    if strict:
+        return None
+    if part.isupper():
+        return part if looks_like_person(part.title()) else None
+    return person_before_role(part)
 
 
 def _name_hits(names: _Names) -> list[MetaHit]:
