@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import pickle
@@ -19,6 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline import config as config_module
 from pipeline import run, state
 from pipeline.config import DEFAULT_CONFIG, Config, Limits, Typography
 from pipeline.read import InputFile, PickledAsFields
@@ -74,6 +76,7 @@ def test_a_changed_input_is_cleaned_again(raw: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize("change", [
     pytest.param({"config": Config(typography=Typography.FR)}, id="config"),
     pytest.param({"version": "999.0"}, id="version"),
+    pytest.param({"rules": "an edited word list"}, id="rules"),
     pytest.param({"force": True}, id="force"),
 ])
 def test_a_new_config_or_version_or_force_cleans_everything(
@@ -83,6 +86,12 @@ def test_a_new_config_or_version_or_force_cleans_everything(
     go(raw, clean)
     if "version" in change:
         monkeypatch.setattr(run, "__version__", change["version"])
+    if "rules" in change:
+        # the rule files' digest is part of the settings' hash (a fresh cache of it,
+        # so that the hashes of this test stay in this test)
+        monkeypatch.setattr(config_module, "rules_digest", lambda: change["rules"])
+        monkeypatch.setattr(config_module, "_settings_hash",
+                            functools.lru_cache(config_module._settings_hash.__wrapped__))
     summary = go(raw, clean, change.get("config", Config()), force=change.get("force", False))
     assert (summary["cleaned"], summary["unchanged"]) == (5, 0)
 
