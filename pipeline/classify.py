@@ -555,7 +555,8 @@ def _holds_date(text: str) -> bool:
 
 def _pick_title(blocks: list[_Block], start: int, end: int, t: ClassifierThresholds
                 ) -> int | None:
-    """The best headline before the body; else the body's first line when it reads as one."""
+    """The best headline before the body; else, or when it says the same words, the
+    body's first line when it reads as one."""
     head = blocks[:start]
     keys = [_key(b) for b in head]
     best: tuple[float, int] | None = None

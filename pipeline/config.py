@@ -105,8 +105,9 @@ class ClassifierThresholds(_Frozen):
     # a headline has between these many words
     title_min_words: int = 2
     title_max_words: int = 35
-    # how many lines before the body a headline may stand, not counting the lines
-    # read as metadata or chrome (a byline, a share bar), and counting them
+    # how many lines before the body a headline may stand: title_max_distance not
+    # counting the lines read as metadata or chrome (a byline, a share bar between),
+    # title_max_lines counting them
     title_max_distance: int = 12
     title_max_lines: int = 60
     # a line said twice before the body is the headline echoed (breadcrumb, page

@@ -157,7 +157,10 @@ def _generic(text: str) -> bool:
     if not key.endswith(_GENERIC_ENDINGS):
         return False
     person = person_before_role(text)
-    return person is None or _GENERIC_RE.fullmatch(_key(text.strip()[len(person):])) is not None
+    if person is None:
+        return True
+    rest = " ".join(text.split()[len(person.split()):])
+    return _GENERIC_RE.fullmatch(_key(rest)) is not None
 
 
 def _site_like(text: str) -> bool:
