@@ -111,10 +111,10 @@ _SITE_LIKE = re.compile("|".join(f"(?:{p})" for p in (COMMON["site_name"]["patte
 _PHOTO_CREDITS = frozenset(_key(name) for name in COMMON["photo_credits"]["names"])
 _PARTICLES = frozenset(_key(p) for p in COMMON["person"]["particles"])
 _SECOND_LEVEL = frozenset(COMMON["host"]["second_level"])
-_NOT_NAME = frozenset(_key(w) for table in LANGUAGES.values()
-                      for w in table["person"]["not_name"])
 _ROLES = frozenset(_key(w) for table in LANGUAGES.values()
                    for w in table["person"].get("roles", ()))
+_NOT_NAME = _ROLES | frozenset(_key(w) for table in LANGUAGES.values()
+                               for w in table["person"]["not_name"])
 _ELIDED_PARTICLE = re.compile(r"[dlo]['’](?=[^\W\d_])", re.IGNORECASE)  # d'Alembert, O’Brien
 _URL = re.compile(r"https?://[^\s<>\"'«»]+", re.IGNORECASE)
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:\d{2})?)?")
