@@ -8,7 +8,8 @@ The algorithm follows jusText, adapted to text that has lost its HTML:
    lexicon recognises ("Lire aussi", "Advertisement", separators) are noise
    outright, with the lexicon's reason.
 2. *Structure.* Repeated blocks, author biographies (a name line followed by
-   a line that starts like a bio), lists under a "related links" header.
+   a line that starts like a bio or goes on about that person), lists under a
+   "related links" header.
 3. *The main span.* The article is the run of blocks with the largest score:
    good text adds its length, noise subtracts, short lines cost a little —
    so a sub-heading between two paragraphs stays inside, a menu does not.
@@ -20,7 +21,8 @@ The algorithm follows jusText, adapted to text that has lost its HTML:
    without final punctuation are headings. Outside, lines are metadata (when
    :mod:`pipeline.metadata` reads a field from them), the title (the best
    headline-like line before the body), reader comments (after a comments
-   header), or noise with a reason.
+   header), or noise with a reason. Anywhere, a line that opens with an
+   author's name and a copula is that author's biography.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ _STRUCTURE = tomllib.loads(
     resources.files("pipeline").joinpath("rules/structure.toml").read_text(encoding="utf-8")
 )
 _BIO_START = re.compile("|".join(f"(?:{p})" for p in _STRUCTURE["bio"]["start"]), re.I)
+_BIO_COPULA = re.compile(_STRUCTURE["bio"]["copula"])
 _C = _STRUCTURE["comments"]
 _AUTHOR_SAYS = re.compile(_C["author_says"], re.I)
 _AUTHOR_DASH_DATE = re.compile(_C["author_dash_date"], re.I)
@@ -390,11 +393,40 @@ def _mark_bios(blocks: list[_Block]) -> None:
     for i in range(len(blocks) - 1):
         name, bio = blocks[i], blocks[i + 1]
         # the bio's opening is the cheaper test: most lines fail it
-        if (name.noise is None and _BIO_START.match(bio.line.text)
-                and looks_like_person(name.line.text)):
+        if name.noise is None and _opens_bio(name.line.text, bio.line.text) and (
+                looks_like_person(name.line.text)):
             bio.noise = RemovalReason.AUTHOR_BIO
             name.hits = (MetaHit(MetaField.AUTHORS, (name.line.text.strip(),)),)
             name.kind = Kind.METADATA
+
+
+def _mark_author_bios(blocks: list[_Block], authors: Sequence[str]) -> None:
+    """A line that opens with an author's name and a copula is their biography
+    ("Ganesh Sitaraman is a professor at…"): the article's authors are those its
+    bylines name (``hits``) and those the input gives (``authors``)."""
+    names = set(authors)
+    for b in blocks:
+        names.update(*(hit.value for hit in b.hits
+                       if hit.field is MetaField.AUTHORS and isinstance(hit.value, tuple)))
+    names.discard("")
+    if not names:
+        return
+    for b in blocks:
+        text = b.line.text
+        if b.kind is None and b.noise is None and any(_goes_on_about(name, text)
+                                                      for name in names):
+            b.noise = RemovalReason.AUTHOR_BIO
+
+
+def _opens_bio(name: str, text: str) -> bool:
+    """``text`` starts like a biography of the person ``name`` may be."""
+    return bool(_BIO_START.match(text) or _BIO_COPULA.match(text)
+                or _goes_on_about(name.strip(), text))
+
+
+def _goes_on_about(name: str, text: str) -> bool:
+    """``text`` opens with ``name`` and a copula: "Jane Smith is…", "Jane Smith ist…"."""
+    return text.startswith(name + " ") and _BIO_COPULA.match(text, len(name) + 1) is not None
 
 
 def _mark_lists(blocks: list[_Block], t: ClassifierThresholds) -> None:
@@ -639,7 +671,7 @@ def _read_comments(blocks: list[_Block], header: int) -> list[CommentDraft]:
 
 
 def classify(lines: Sequence[Line], *, language: str | None, extracted: bool,
-             thresholds: ClassifierThresholds) -> Classified:
+             thresholds: ClassifierThresholds, authors: Sequence[str] = ()) -> Classified:
     """Label each line; see the module docstring for the algorithm.
 
     >>> from pipeline.segment import segment
@@ -692,6 +724,7 @@ def classify(lines: Sequence[Line], *, language: str | None, extracted: bool,
         hits = read_line(b.line.text, zone, language)
         if hits is not None:
             b.kind, b.hits = Kind.METADATA, hits
+    _mark_author_bios(blocks, authors)
 
     title = None if extracted else _pick_title(blocks, start, end, t)
     has_comments = bool(comments) or header is not None

@@ -197,7 +197,7 @@ def clean_item(item: Item, *, record_id: str, path: str, sha256: str,
     sample = _language_sample(lines)
     guess = detect_language("\n".join(line.text for line in sample))
     classified = classify(lines, language=guess, extracted=item.extracted,
-                          thresholds=config.classifier)
+                          thresholds=config.classifier, authors=item.hints.authors)
     # the guess read the longest lines, which are body text far more often than
     # not; identify again only when most of what it read ended up elsewhere
     if not _read_mostly_body(sample, classified.labels):

@@ -214,6 +214,51 @@ def test_a_date_under_the_lead_is_the_article_s_and_one_further_in_is_not() -> N
     assert kinds[-2] is not Kind.METADATA  # a heading of the text, not its date
 
 
+D1 = ("Der Gemeinderat hat am Dienstag einen neuen Haushalt beschlossen, der mehr Geld für "
+      "Schulen und Parks vorsieht, nach einer Debatte, die bis tief in die Nacht dauerte.")
+D2 = ("Befürworter sagten, der Plan werde den Familien helfen, während Kritiker warnten, dass "
+      "die Stadt sich das ohne höhere Steuern in den kommenden Jahren nicht leisten könne.")
+BIO = ("metadata", None), ("noise", "author-bio")
+
+
+@pytest.mark.parametrize(("lines", "language", "expected"), [
+    pytest.param([E1, "", E2, "", "Jane Smith", "Jane Smith is a professor of law at "
+                  "Vanderbilt Law School and the author of three books."], "en",
+                 [BODY, BODY, *BIO], id="name-said-again"),
+    pytest.param([D1, "", D2, "", "Thomas Schulte", "ist Gründungspartner einer Kanzlei in "
+                  "Berlin und berät Anleger seit zwanzig Jahren."], "de",
+                 [BODY, BODY, *BIO], id="copula-after-the-name"),
+    pytest.param([E1, "", E2, "", "Jane Smith", "Jane Smith is a reporter for the paper."],
+                 "en", [BODY, BODY, *BIO], id="trade-after-the-name"),
+    # "Was" opens a German question, not a biography
+    pytest.param([D1, "", "Anna Schmidt", "Was ist aus den Plänen der Stadt geworden, fragen "
+                  "sich viele Bürger seit dem Sommer, und niemand weiß eine Antwort.", "", D2],
+                 "de", [BODY, HEADING, BODY, BODY], id="question-after-a-name-kept"),
+    # someone else the article speaks of
+    pytest.param([E1, "", "Jane Smith", "John Doe is the mayor of the town and said the plan "
+                  "was the best the city could hope for this year.", "", E2], "en",
+                 [BODY, HEADING, BODY, BODY], id="another-person-kept"),
+])
+def test_author_biographies(lines: list[str], language: str,
+                            expected: list[tuple[str, str | None]]) -> None:
+    assert labels(lines, language) == expected
+
+
+def test_a_byline_s_author_speaking_of_themselves_in_the_third_person_is_a_bio() -> None:
+    lines = [E1, "", "By Jane Smith", "", E2, "", "Jane Smith is a professor at Vanderbilt "
+             "Law School and the author of The Great Democracy."]
+    assert labels(lines, "en")[-1] == ("noise", "author-bio")
+
+
+def test_an_author_the_input_names_marks_their_biography() -> None:
+    bio = "Jane Smith ist Professorin an der Universität Wien und schreibt über Verkehr."
+    lines = list(segment([D1, "", D2, "", bio]))
+    for authors, expected in [(("Jane Smith",), R.AUTHOR_BIO), ((), None)]:
+        result = classify(lines, language="de", extracted=True,
+                          thresholds=ClassifierThresholds(), authors=authors)
+        assert result.labels[-1].reason is expected
+
+
 def test_comments_in_author_then_text_layout() -> None:
     lines = [P1, "", P2, "", "Commentaires (2)", "", "jdupont",
              "Très bon article, merci pour ces précisions.", "marie_l",

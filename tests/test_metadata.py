@@ -278,6 +278,8 @@ PERSONS = [
     ("Jean Dupont, journaliste", False),
     ("Jean 2 Dupont", False),
     ("de Gaulle", False),
+    ("Ihr Warenkorb", False),  # a possessive: "your basket"
+    ("Unser Team", False),
     ("Jean de", False),
     ("Editorial StaffPublish", False),
     ("Un smartphone affichant ChatGPT avec OpenAI en arrière-fond", False),
