@@ -353,6 +353,9 @@ def _read_names(value: str, lex: _Lexicon, *, strict: bool) -> _Names | None:
     return names
 
 
+_VOWEL = re.compile("[AEIOUYÀ-ÆÈ-ÏÒ-ÖØ-Ý]")
+
+
 def _person(part: str, strict: bool) -> str | None:
     """The person a part of a byline names, or None. After a label ("By"), the name may
     be in capitals ("By DANICA KIRKA and JILL LAWLESS", as agencies print bylines) or
@@ -362,7 +365,8 @@ def _person(part: str, strict: bool) -> str | None:
     if strict:
         return None
     if part.isupper():
-        return part if looks_like_person(part.title()) else None
+        # a first word without a vowel is an outlet's initials ("By CNN BUSINESS")
+        return part if _VOWEL.search(part.split()[0]) and looks_like_person(part.title()) else None
     return person_before_role(part)
 
 

@@ -110,6 +110,9 @@ LINES: list[tuple[str, Zone, str | None, Expected]] = [
     ("Par Jean Dupont correspondant à Londres", H, "fr", ((F.AUTHORS, ("Jean Dupont",)),)),
     ("By DANICA KIRKA and JILL LAWLESS", H, "en",
      ((F.AUTHORS, ("DANICA KIRKA", "JILL LAWLESS")),)),
+    ("By CNN BUSINESS", H, "en", None),  # an outlet's initials, not a first name
+    ("By BBC SPORT", H, "en", None),
+    ("By ÉMILE ZOLA", H, "en", ((F.AUTHORS, ("ÉMILE ZOLA",)),)),
     ("By Jerusalem Post Staff", H, "en", ((F.AUTHORS, ()),)),
     ("Michael Hiltzik Business Columnist", H, "en", NOT_METADATA),  # no label: a heading
     ("By Jane Doe | November 18, 2019 at 2:26 PM HST", H, "en",
