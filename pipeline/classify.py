@@ -133,6 +133,8 @@ class _Block:
     hits: tuple[MetaHit, ...] = ()
     comment: int | None = None
     joined: bool = False
+    # NAVIGATION for its capitalised words alone, which a headline in title case has too
+    capitalised: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,13 +223,17 @@ def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Blo
     else:
         noise = match_normalised(key, language=language,
                                  prefix_max_chars=t.lexicon_prefix_max_chars)
-    if noise is None and _is_menu(text, words, t):
-        noise = RemovalReason.NAVIGATION
+    capitalised = False
+    if noise is None:
+        if _is_menu(text, words, t):
+            noise = RemovalReason.NAVIGATION
+        elif _is_capitalised_menu(text, words, t):
+            noise, capitalised = RemovalReason.NAVIGATION, True
     grade = Grade.BAD if url_only or noise else _grade(chars, density, t)
     # the sentences of a cut long line do not keep theirs: a page run together on
     # one line has hundreds of thousands of them, held with their blocks (see _key)
     return _Block(line, chars, words, density, terminal, grade, noise,
-                  None if line.continues else key, joined=line.continues)
+                  None if line.continues else key, joined=line.continues, capitalised=capitalised)
 
 
 def _count_words(folded: str, stops: frozenset[str], piece_chars: int = PIECE_CHARS
@@ -295,8 +301,7 @@ _FOUR_DIGITS = re.compile(r"\d\d{3}")  # \d{4} begun with a class, as _CAPITALIS
 
 
 def _is_menu(text: str, words: int, t: ClassifierThresholds) -> bool:
-    """A menu, run together ("HomeNewsSport") or spelled out in capitalised labels,
-    or a list of archive months."""
+    """A menu run together ("HomeNewsSport") or a list of archive months."""
     # each month names its year: fewer four-digit numbers than that clears the line cheaply
     if words >= t.menu_min_words and _count(_FOUR_DIGITS, text) >= t.archive_min_months:
         months, covered = _archive_months(text)
@@ -307,6 +312,11 @@ def _is_menu(text: str, words: int, t: ClassifierThresholds) -> bool:
         joins = _count(_LABEL_JOIN, text)
         if joins >= t.glued_labels_min and joins >= t.glued_labels_per_word * words:
             return True
+    return False
+
+
+def _is_capitalised_menu(text: str, words: int, t: ClassifierThresholds) -> bool:
+    """A menu spelled out in capitalised labels, or a headline in title case."""
     return words >= t.menu_min_words and (
         _count(_CAPITALISED, text) >= t.menu_capitalised_share * words)
 
@@ -544,9 +554,10 @@ def _title_score(b: _Block, distance: int, t: ClassifierThresholds,
     ``others`` are the keys of the other lines before the body. A copy of an earlier
     line that was itself no noise stays a candidate when it is long enough: the
     headline under a breadcrumb or a page title ending in it is a copy of that line.
+    So may a line of capitalised words be, which reads as a menu (:func:`_may_be_headline`).
     """
     text = b.line.text
-    if (b.noise not in (None, RemovalReason.DUPLICATE) or b.kind is not None or b.hits
+    if (not _may_be_headline(b) or b.kind is not None or b.hits
             or not t.title_min_words <= b.words <= t.title_max_words
             or _ends_with(text, _STATEMENT_MARKS) or "\n" in text
             or not (text[0].isupper() or text[0].isdigit() or text[0] in "«“\"'‘")):
@@ -556,11 +567,16 @@ def _title_score(b: _Block, distance: int, t: ClassifierThresholds,
     # date, so any line without one comes first, and a dateline said twice is no echo
     dated = _holds_date(text)
     echo = b.words >= t.title_echo_min_words and not dated
-    if b.noise is not None and not echo:
+    if b.noise is RemovalReason.DUPLICATE and not echo:
         return None
     score = 1.0 - distance / (t.title_max_distance + 1)
     key = _key(b)
-    if any(key in other and (echo or key != other) for other in others):
+    echoed = any(key in other and (echo or key != other) for other in others)
+    # capitals throughout, further up and said once, are a menu's labels: title case
+    # leaves its short words in lower case ("Why My Friend Became a Grocery Store")
+    if b.capitalised and not echoed and distance > 0 and not _LOWER_WORD.search(text):
+        return None
+    if echoed:
         score += 1.0  # the headline is echoed (page title, breadcrumb)
     if b.words >= 4:
         score += 0.5
@@ -570,6 +586,7 @@ def _title_score(b: _Block, distance: int, t: ClassifierThresholds,
 
 
 _WORD_START = re.compile(r"(?<!\w)\w")
+_LOWER_WORD = re.compile(f"(?<!\\S)[{LOWER}]")
 
 
 def _holds_date(text: str) -> bool:
@@ -585,6 +602,13 @@ def _holds_date(text: str) -> bool:
     return any(match_date(folded, m.start()) for m in _WORD_START.finditer(folded))
 
 
+def _may_be_headline(b: _Block) -> bool:
+    """No noise, or noise a headline may be taken for: a copy of an earlier line, or a
+    line of capitalised words ("Why My Friend Became a Grocery Store on Instagram")."""
+    return b.noise is None or b.noise is RemovalReason.DUPLICATE or (
+        b.capitalised and b.noise is RemovalReason.NAVIGATION)
+
+
 def _pick_title(blocks: list[_Block], start: int, end: int, t: ClassifierThresholds
                 ) -> int | None:
     """The best headline before the body; else, or when it says the same words, the
@@ -595,7 +619,7 @@ def _pick_title(blocks: list[_Block], start: int, end: int, t: ClassifierThresho
     distance = 0
     for i in range(len(head) - 1, max(-1, len(head) - 1 - t.title_max_lines), -1):
         b = head[i]
-        if b.kind is Kind.METADATA or b.noise not in (None, RemovalReason.DUPLICATE):
+        if b.kind is Kind.METADATA or not _may_be_headline(b):
             continue  # a byline, a date, a share bar or a caption between is no distance
         score = _title_score(b, distance, t, keys[:i] + keys[i + 1:])
         if score is not None and (best is None or score > best[0]):

@@ -202,6 +202,34 @@ def test_the_body_s_first_line_is_the_title_when_the_headline_before_it_says_the
     assert got[-3:] == [TITLE, BODY, BODY] and got.count(TITLE) == 1
 
 
+@pytest.mark.parametrize(("lines", "title"), [
+    # title case leaves its short words in lower case
+    pytest.param(["Why My Friend Became a Grocery Store on Instagram", "A council vote"], 0,
+                 id="title-case"),
+    # capitals throughout: the page's title said it before
+    pytest.param(["Cells That Taste Danger Set Off Immune Responses", "A council vote",
+                  "Cells That Taste Danger Set Off Immune Responses", "A council vote"], 2,
+                 id="capitals-echoed"),
+    # capitals throughout, right above the body
+    pytest.param(["A council vote", "Cells That Taste Danger Set Off Immune Responses"], 1,
+                 id="capitals-above-the-body"),
+    # capitals throughout, further up and said once: a menu, though a better headline
+    pytest.param(["Home News Sport Weather Jobs Advertise With Us Contact", "A council vote"], 1,
+                 id="menu"),
+])
+def test_a_line_whose_capitals_read_as_a_menu_may_be_the_headline(lines: list[str],
+                                                                   title: int) -> None:
+    got = labels([*lines, "", E1, "", E2], language="en")
+    assert got[-2:] == [BODY, BODY]
+    assert [i for i, label in enumerate(got) if label == TITLE] == [title]
+
+
+def test_a_menu_of_capitalised_labels_further_up_is_not_the_headline() -> None:
+    menu = "Home News Sport Weather Jobs Advertise With Us Contact"
+    got = labels([menu, "", HEADLINE, "", E1, "", E2], language="en")
+    assert got[:2] == [("noise", "navigation"), TITLE]
+
+
 def test_a_date_under_the_lead_is_the_article_s_and_one_further_in_is_not() -> None:
     lines = [f"{P1} {P2}", "", "26 octobre 2023", "", *REST, "", "Une réforme attendue", "",
              f"{P4} {P6}", "", "3 novembre 2023", "", f"{P5} {P3}"]
@@ -316,9 +344,10 @@ def test_a_page_of_noise_has_no_body() -> None:
     ("McDonald’s and PlayStation sponsor the event in New York on Sunday afternoon.", False),
 ])
 def test_menus_are_told_from_sentences(line: str, menu: bool) -> None:
-    from pipeline.classify import _is_menu
+    from pipeline.classify import _is_capitalised_menu, _is_menu
 
-    assert _is_menu(line, len(line.split()), ClassifierThresholds()) is menu
+    words, t = len(line.split()), ClassifierThresholds()
+    assert (_is_menu(line, words, t) or _is_capitalised_menu(line, words, t)) is menu
 
 
 def test_text_in_another_script_is_judged_when_the_language_is_unknown() -> None:
