@@ -38,6 +38,11 @@ CAUGHT = [
     ("en", "Share Close extra sharing options", R.SHARE),
     ("en", "These are external links and will open in a new window", R.SHARE),
     ("en", "Why you can trust Sky News", R.NAVIGATION),
+    ("en", "Previous Next", R.NAVIGATION),
+    ("en", "Text size", R.NAVIGATION),
+    ("en", "Read Later", R.NAVIGATION),
+    ("en", "You are signed in as", R.NAVIGATION),
+    ("en", "Copy this link", R.SHARE),
     ("de", "Springe zum Inhalt", R.NAVIGATION),
     # prefixes ending in a space or a sign, followed by a word
     ("en", "Skip to primary sidebar", R.NAVIGATION),
@@ -113,6 +118,8 @@ KEPT = [
     ("en", "Share prices rose sharply after the announcement."),
     ("en", "Sign up for the draft was mandatory in 1940, historians note."),
     ("en", "The cookies were baked at dawn."),
+    ("en", "You are signed in as a guest, the clerk told him, and cannot vote."),
+    ("en", "Text size matters less than contrast, the study found."),
     ("en", "Source: Insee"),
     ("es", "La publicidad institucional creció un 20 % el año pasado."),
     # a teaser word needs its colon; a name is not a teaser
