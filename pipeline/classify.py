@@ -222,7 +222,8 @@ def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Blo
         noise = None  # a bare URL may be the article's URL: metadata decides
     else:
         noise = match_normalised(key, language=language,
-                                 prefix_max_chars=t.lexicon_prefix_max_chars)
+                                 prefix_max_chars=t.lexicon_prefix_max_chars,
+                                 row_max_words=t.lexicon_row_max_words)
     capitalised = False
     if noise is None:
         if _is_menu(text, words, t):

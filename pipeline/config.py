@@ -46,6 +46,9 @@ class ClassifierThresholds(_Frozen):
     # lexicon prefixes and patterns only judge lines up to this length: "Lire aussi : <a
     # headline>" fits, a paragraph that happens to start "Share your…" does not
     lexicon_prefix_max_chars: int = 200
+    # a line of up to this many words that is a row of the lexicons' whole-line
+    # labels ("Log in Register", "Facebook Twitter Email") is noise too
+    lexicon_row_max_words: int = 12
     # Main-span search (maximum-sum run of blocks, as in body-text extraction): good
     # text adds its length, noise subtracts this much per line, so a run of menu
     # items costs more than a short sub-heading between two paragraphs. The cost is

@@ -65,6 +65,7 @@ def normalise_folded(folded: str, piece_chars: int = PIECE_CHARS) -> str:
 @dataclass(frozen=True)
 class _Rules:
     exact: dict[str, RemovalReason]
+    exact_max_words: int  # the most words an ``exact`` entry has
     # one alternation per kind, a named group per reason: one scan finds the reason
     prefix: re.Pattern[str] | None
     regex: re.Pattern[str] | None
@@ -99,6 +100,7 @@ def _load(name: str) -> _Rules:
             patterns.append(f"(?P<{_group(reason)}>{alternatives})")
     return _Rules(
         exact,
+        max((key.count(" ") + 1 for key in exact), default=0),
         re.compile("|".join(prefixes)) if prefixes else None,
         re.compile("|".join(f"(?:{p})\\Z" for p in patterns)) if patterns else None,
         re.compile("|".join(sentences)) if sentences else None,
@@ -137,23 +139,29 @@ def _rule_sets(language: str | None) -> tuple[_Rules, ...]:
     return (_rules(COMMON), *(_rules(lang) for lang in chosen))
 
 
-def match_noise(text: str, *, language: str | None, prefix_max_chars: int) -> RemovalReason | None:
+def match_noise(text: str, *, language: str | None, prefix_max_chars: int,
+                row_max_words: int = 0) -> RemovalReason | None:
     """The removal reason a lexicon gives a whole line, or None.
 
-    Unknown or undetected language: every loaded lexicon applies.
+    Unknown or undetected language: every loaded lexicon applies. A line of up to
+    ``row_max_words`` words made of two ``exact`` entries or more, one after the
+    other, is a row of labels drawn on one line ("Log in Register", "Facebook
+    Twitter Email"): it takes the reason of its first one.
 
     >>> match_noise("Lire aussi : le nouveau plan", language="fr", prefix_max_chars=200)
     <RemovalReason.RELATED_LINKS: 'related-links'>
     >>> match_noise("Partager sur Facebook ses photos de vacances est risqué, dit-il.",
     ...             language="fr", prefix_max_chars=40) is None
     True
+    >>> match_noise("Log in Register", language="en", prefix_max_chars=200, row_max_words=12)
+    <RemovalReason.NAVIGATION: 'navigation'>
     """
     return match_normalised(normalise(text), language=language,
-                            prefix_max_chars=prefix_max_chars)
+                            prefix_max_chars=prefix_max_chars, row_max_words=row_max_words)
 
 
-def match_normalised(key: str, *, language: str | None,
-                     prefix_max_chars: int) -> RemovalReason | None:
+def match_normalised(key: str, *, language: str | None, prefix_max_chars: int,
+                     row_max_words: int = 0) -> RemovalReason | None:
     """:func:`match_noise` of a line already put in its :func:`normalise` form.
 
     >>> match_normalised(normalise("• Publicité"), language="fr", prefix_max_chars=200)
@@ -170,7 +178,30 @@ def match_normalised(key: str, *, language: str | None,
         for pattern in (rules.sentence, rules.prefix, rules.regex) if short else (rules.sentence,):
             if pattern is not None and (m := pattern.match(key)):
                 return RemovalReason[m.lastgroup or ""]
-    return None
+    return _labels_row(key, rule_sets, row_max_words) if " " in key else None
+
+
+def _labels_row(key: str, rule_sets: tuple[_Rules, ...], max_words: int
+                ) -> RemovalReason | None:
+    """The reason of the first label when ``key`` is a row of ``exact`` entries."""
+    words = key.split(" ")
+    if len(words) > max_words:
+        return None
+    longest = max(rules.exact_max_words for rules in rule_sets)
+    # the reason of the row's first label, at each word a row of labels reaches
+    reached: dict[int, RemovalReason] = {}
+    for start in range(len(words)):
+        if start and start not in reached:
+            continue
+        for end in range(start + 1, min(len(words), start + longest) + 1):
+            if end in reached:
+                continue
+            label = " ".join(words[start:end])
+            for rules in rule_sets:
+                if (reason := rules.exact.get(label)) is not None:
+                    reached[end] = reached.get(start, reason)
+                    break
+    return reached.get(len(words))
 
 
 @cache

@@ -213,3 +213,22 @@ def test_stopwords_fall_back_to_english_and_french() -> None:
 ])
 def test_credit_lines_are_captions_but_the_word_credit_is_not(line: str, reason: R | None) -> None:
     assert match_noise(line, language="en", prefix_max_chars=200) is reason
+
+
+@pytest.mark.parametrize(("language", "line", "reason"), [
+    ("en", "Log in Register", R.NAVIGATION),
+    ("en", "Share Tweet Share Subscribe Email", R.SHARE),
+    ("de", "Kontakt Impressum Datenschutz", R.NAVIGATION),
+    ("fr", "Se connecter S’abonner", R.NAVIGATION),
+    # a word that is no label breaks the row
+    ("en", "Science and Health", None),
+    ("en", "News from the world", None),
+    ("en", "Live local music tonight", None),
+    # longer than row_max_words: judged as a menu by the classifier, not here
+    ("en", "Sign up Sign up Sign up Sign up Sign up Sign up Sign up", None),
+])
+def test_a_row_of_labels_takes_the_first_one_s_reason(language: str, line: str,
+                                                      reason: R | None) -> None:
+    assert match_noise(line, language=language, prefix_max_chars=200, row_max_words=12) is reason
+    # without rows, only a whole entry counts
+    assert match_noise(line, language=language, prefix_max_chars=200) is None
