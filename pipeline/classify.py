@@ -228,7 +228,7 @@ def _features(line: Line, language: str | None, t: ClassifierThresholds) -> _Blo
     if noise is None:
         if _is_menu(text, words, t):
             noise = RemovalReason.NAVIGATION
-        elif _is_capitalised_menu(text, words, t):
+        elif words >= t.menu_min_words and _is_capitalised_menu(text, words, t):
             noise, capitalised = RemovalReason.NAVIGATION, True
     grade = Grade.BAD if url_only or noise else _grade(chars, density, t)
     # the sentences of a cut long line do not keep theirs: a page run together on
@@ -403,11 +403,15 @@ def _mark_bios(blocks: list[_Block]) -> None:
     """A line holding only a name, followed by a line that starts like a bio."""
     for i in range(len(blocks) - 1):
         name, bio = blocks[i], blocks[i + 1]
+        if name.noise is not None:
+            continue
+        text, person = bio.line.text, name.line.text.strip()
         # the bio's opening is the cheaper test: most lines fail it
-        if name.noise is None and _opens_bio(name.line.text, bio.line.text) and (
-                looks_like_person(name.line.text)):
+        if (_BIO_START.match(text) or _BIO_COPULA.match(text)
+                or (text.startswith(person) and _goes_on_about(person, text))) and (
+                looks_like_person(person)):
             bio.noise = RemovalReason.AUTHOR_BIO
-            name.hits = (MetaHit(MetaField.AUTHORS, (name.line.text.strip(),)),)
+            name.hits = (MetaHit(MetaField.AUTHORS, (person,)),)
             name.kind = Kind.METADATA
 
 
@@ -417,22 +421,18 @@ def _mark_author_bios(blocks: list[_Block], authors: Sequence[str]) -> None:
     bylines name (``hits``) and those the input gives (``authors``)."""
     names = set(authors)
     for b in blocks:
-        names.update(*(hit.value for hit in b.hits
-                       if hit.field is MetaField.AUTHORS and isinstance(hit.value, tuple)))
+        for hit in b.hits:
+            if hit.field is MetaField.AUTHORS and isinstance(hit.value, tuple):
+                names.update(hit.value)
     names.discard("")
     if not names:
         return
+    starts = tuple(name + " " for name in names)
     for b in blocks:
         text = b.line.text
-        if b.kind is None and b.noise is None and any(_goes_on_about(name, text)
-                                                      for name in names):
+        if b.kind is None and b.noise is None and text.startswith(starts) and any(
+                _goes_on_about(name, text) for name in names):
             b.noise = RemovalReason.AUTHOR_BIO
-
-
-def _opens_bio(name: str, text: str) -> bool:
-    """``text`` starts like a biography of the person ``name`` may be."""
-    return bool(_BIO_START.match(text) or _BIO_COPULA.match(text)
-                or _goes_on_about(name.strip(), text))
 
 
 def _goes_on_about(name: str, text: str) -> bool:

@@ -65,7 +65,8 @@ def normalise_folded(folded: str, piece_chars: int = PIECE_CHARS) -> str:
 @dataclass(frozen=True)
 class _Rules:
     exact: dict[str, RemovalReason]
-    exact_max_words: int  # the most words an ``exact`` entry has
+    # the first words of ``exact`` entries: "skip", "skip to", "skip to site", "skip to site index"
+    exact_starts: frozenset[str]
     # one alternation per kind, a named group per reason: one scan finds the reason
     prefix: re.Pattern[str] | None
     regex: re.Pattern[str] | None
@@ -100,7 +101,8 @@ def _load(name: str) -> _Rules:
             patterns.append(f"(?P<{_group(reason)}>{alternatives})")
     return _Rules(
         exact,
-        max((key.count(" ") + 1 for key in exact), default=0),
+        frozenset(" ".join(words[:n]) for words in map(str.split, exact)
+                  for n in range(1, len(words) + 1)),
         re.compile("|".join(prefixes)) if prefixes else None,
         re.compile("|".join(f"(?:{p})\\Z" for p in patterns)) if patterns else None,
         re.compile("|".join(sentences)) if sentences else None,
@@ -184,19 +186,23 @@ def match_normalised(key: str, *, language: str | None, prefix_max_chars: int,
 def _labels_row(key: str, rule_sets: tuple[_Rules, ...], max_words: int
                 ) -> RemovalReason | None:
     """The reason of the first label when ``key`` is a row of ``exact`` entries."""
-    words = key.split(" ")
+    words = key.split(" ", max_words)
     if len(words) > max_words:
         return None
-    longest = max(rules.exact_max_words for rules in rule_sets)
     # the reason of the row's first label, at each word a row of labels reaches
     reached: dict[int, RemovalReason] = {}
     for start in range(len(words)):
         if start and start not in reached:
             continue
-        for end in range(start + 1, min(len(words), start + longest) + 1):
+        label = words[start]
+        for end in range(start + 1, len(words) + 1):
+            if end > start + 1:
+                label += " " + words[end - 1]
+            # most lines stop at their first word: it begins no label
+            if not any(label in rules.exact_starts for rules in rule_sets):
+                break
             if end in reached:
                 continue
-            label = " ".join(words[start:end])
             for rules in rule_sets:
                 if (reason := rules.exact.get(label)) is not None:
                     reached[end] = reached.get(start, reason)
