@@ -737,8 +737,11 @@ def classify(lines: Sequence[Line], *, language: str | None, extracted: bool,
         in_body[first:lead] = b"\x02" * (lead - first)
     start, end = (spans[0][0], spans[-1][1]) if spans else (len(blocks), len(blocks) - 1)
 
+    # a bare link under a comments header is a reader's, not the article's address
+    readers = len(blocks) if header is None else header
     for i, b in enumerate(blocks):
-        if b.kind is not None or b.noise in _NOT_METADATA:
+        if b.kind is not None or b.noise in _NOT_METADATA or (
+                i > readers and _URL_ONLY.fullmatch(b.line.text)):
             continue
         if in_body[i] and b.noise is None and b.grade in (Grade.GOOD, Grade.NEARGOOD):
             continue  # a paragraph

@@ -287,6 +287,20 @@ def test_an_author_the_input_names_marks_their_biography() -> None:
         assert result.labels[-1].reason is expected
 
 
+@pytest.mark.parametrize(("lines", "is_url"), [
+    ([E1, "", E2, "", "https://example.org/city-budget"], True),
+    # under a comments header, a bare link is a reader's
+    ([E1, "", E2, "", "Comments (2)", "", "https://example.org/other-story"], False),
+])
+def test_a_bare_link_is_the_article_s_address_unless_a_reader_gave_it(
+        lines: list[str], is_url: bool) -> None:
+    result = classify(list(segment(lines)), language="en", extracted=False,
+                      thresholds=ClassifierThresholds())
+    last = result.labels[-1]
+    assert (last.kind is Kind.METADATA and [h.field for h in last.hits] == [MetaField.URL]
+            ) is is_url
+
+
 def test_comments_in_author_then_text_layout() -> None:
     lines = [P1, "", P2, "", "Commentaires (2)", "", "jdupont",
              "Très bon article, merci pour ces précisions.", "marie_l",
