@@ -219,6 +219,7 @@ def test_credit_lines_are_captions_but_the_word_credit_is_not(line: str, reason:
     ("en", "Previous Next", R.NAVIGATION),  # a gallery's arrows
     ("en", "Share Tweet Share Subscribe Email", R.SHARE),
     ("de", "Kontakt Impressum Datenschutz", R.NAVIGATION),
+    ("de", "Abbrechen Senden", R.COMMENT_FORM),
     ("fr", "Se connecter S’abonner", R.NAVIGATION),
     # a word that is no label breaks the row
     ("en", "Science and Health", None),
